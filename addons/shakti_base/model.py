@@ -1,0 +1,52 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import Model, fields
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .exceptions import OrganisationError
+
+
+class OrganisationMixin(Model):
+    """Scope a model to the organisation that owns its records.
+
+    Every model using it needs a global ``ir.rule`` with the domain
+    ``[('company', 'in', Eval('companies', []))]``; the company module's
+    test_company_rule and the cross-module isolation test check it.
+    The Many2One fields named in ``_organisation_fields`` must point to
+    records of the same organisation."""
+    __slots__ = ()
+    company = fields.Many2One(
+        'company.company', "Organisation", required=True,
+        ondelete='RESTRICT',
+        states={
+            'readonly': Eval('id', -1) >= 0,
+            })
+    _organisation_fields = set()
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def validate_fields(cls, records, field_names):
+        super().validate_fields(records, field_names)
+        cls.check_organisation(records, field_names)
+
+    @classmethod
+    def check_organisation(cls, records, field_names=None):
+        names = cls._organisation_fields
+        if field_names:
+            if 'company' not in field_names:
+                names = names & field_names
+        for record in records:
+            for name in sorted(names):
+                target = getattr(record, name)
+                if target and target.company != record.company:
+                    raise OrganisationError(
+                        gettext('shakti_base.msg_organisation_mismatch',
+                            record=record.rec_name,
+                            field=cls.__names__(name)['field'],
+                            value=target.rec_name,
+                            organisation=record.company.rec_name))

@@ -1,0 +1,151 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import io
+
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.modules.shakti_base.exceptions import (
+    OrganisationError, PlaceError, PlaceImportError)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+
+class ShaktiBaseTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Shakti Base module"
+    module = 'shakti_base'
+    _skip_company_rule = {
+        ('company.company', 'parent'),
+        ('res.user', 'company'),
+        }
+
+    @with_transaction()
+    def test_places_loaded(self):
+        "Test the programme's districts and blocks are loaded"
+        pool = Pool()
+        Place = pool.get('shakti.place')
+
+        north, = Place.search([('code', '=', 'WB-N24P')])
+        self.assertEqual(north.name, "North 24 Parganas")
+        self.assertEqual(north.subdivision.code, 'IN-WB')
+        basirhat, = Place.search([('name', '=', "Basirhat-I")])
+        self.assertEqual(basirhat.type, 'block')
+        self.assertEqual(basirhat.district, north)
+        self.assertEqual(basirhat.subdivision.code, 'IN-WB')
+        canning, = Place.search([('name', '=', "Canning-I")])
+        self.assertEqual(canning.district.name, "South 24 Parganas")
+        self.assertTrue(Place.search([
+                    ('type', '=', 'mandal'),
+                    ('parent.name', '=', "Krishna"),
+                    ]))
+        self.assertTrue(Place.search([
+                    ('type', '=', 'mandal'),
+                    ('parent.name', '=', "Guntur"),
+                    ]))
+
+    @with_transaction()
+    def test_place_import_update(self):
+        "Test importing places creates new ones and updates by code"
+        pool = Pool()
+        Place = pool.get('shakti.place')
+
+        Place.import_csv(io.StringIO(
+                "code,name,type,parent,state\n"
+                "WB-N24P-BASIRHAT-I-TEST-GP,Test Panchayat,gram_panchayat,"
+                "WB-N24P-BASIRHAT-I,\n"
+                "WB-N24P-BASIRHAT-I-TEST-V,Test Village,village,"
+                "WB-N24P-BASIRHAT-I-TEST-GP,\n"))
+        village, = Place.search([('code', '=', 'WB-N24P-BASIRHAT-I-TEST-V')])
+        self.assertEqual(village.block.name, "Basirhat-I")
+        self.assertEqual(village.district.name, "North 24 Parganas")
+
+        Place.import_csv(io.StringIO(
+                "code,name,type,parent,state\n"
+                "WB-N24P-BASIRHAT-I-TEST-V,Renamed Village,village,"
+                "WB-N24P-BASIRHAT-I-TEST-GP,\n"))
+        village, = Place.search([('code', '=', 'WB-N24P-BASIRHAT-I-TEST-V')])
+        self.assertEqual(village.name, "Renamed Village")
+
+    @with_transaction()
+    def test_place_import_bad_row(self):
+        "Test a bad row rejects the whole places file"
+        pool = Pool()
+        Place = pool.get('shakti.place')
+
+        count = Place.search_count([])
+        with self.assertRaises(PlaceImportError) as cm:
+            Place.import_csv(io.StringIO(
+                    "code,name,type,parent,state\n"
+                    "X-GP-1,Good Panchayat,gram_panchayat,"
+                    "WB-N24P-BASIRHAT-I,\n"
+                    "X-GP-2,Bad Panchayat,gram_panchayat,NO-SUCH-BLOCK,\n"))
+        self.assertEqual(
+            cm.exception.message,
+            'Line 3 of the places file has an invalid parent: '
+            '"NO-SUCH-BLOCK". Nothing was imported.')
+        self.assertEqual(Place.search_count([]), count)
+
+    @with_transaction()
+    def test_place_parent_type(self):
+        "Test a block cannot be placed under a village"
+        pool = Pool()
+        Place = pool.get('shakti.place')
+
+        block, = Place.search([('name', '=', "Basirhat-I")])
+        with self.assertRaises(PlaceError):
+            Place.create([{
+                        'code': 'X-DISTRICT',
+                        'name': "Wrong District",
+                        'type': 'district',
+                        'parent': block.id,
+                        }])
+
+    @with_transaction()
+    def test_organisation_hierarchy_companies(self):
+        "Test users of a parent organisation get its children's companies"
+        pool = Pool()
+        Company = pool.get('company.company')
+        User = pool.get('res.user')
+
+        lead = create_company("Lead NGO")
+        partner = create_company("Partner NGO", currency=lead.currency)
+        cbo = create_company("Village CBO", currency=lead.currency)
+        lead.organisation_type = 'lead'
+        partner.organisation_type = 'partner'
+        partner.parent = lead
+        cbo.organisation_type = 'cbo'
+        cbo.parent = partner
+        Company.save([lead, partner, cbo])
+
+        lead_user, cbo_user = User.create([{
+                    'login': 'lead',
+                    'companies': [('add', [lead.id])],
+                    'company': lead.id,
+                    }, {
+                    'login': 'cbo',
+                    'companies': [('add', [cbo.id])],
+                    'company': cbo.id,
+                    }])
+        with Transaction().set_user(lead_user.id):
+            self.assertEqual(
+                set(User.get_companies()), {lead.id, partner.id, cbo.id})
+        with Transaction().set_user(cbo_user.id):
+            self.assertEqual(User.get_companies(), (cbo.id,))
+
+    @with_transaction()
+    def test_organisation_parent_type(self):
+        "Test a lead NGO cannot be placed under a CBO"
+        pool = Pool()
+        Company = pool.get('company.company')
+
+        lead = create_company("Lead NGO")
+        cbo = create_company("Village CBO", currency=lead.currency)
+        cbo.organisation_type = 'cbo'
+        cbo.save()
+        lead.organisation_type = 'partner'
+        lead.parent = cbo
+        with set_company(lead), self.assertRaises(OrganisationError):
+            Company.save([lead])
+
+
+del ModuleTestCase

@@ -1,0 +1,284 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
+from trytond.modules.shakti_base.model import OrganisationMixin
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .exceptions import SurvivorError
+
+IDENTITY_DOCUMENT_TYPES = [
+    ('aadhaar', "Aadhaar"),
+    ('voter_id', "Voter ID (EPIC)"),
+    ('ration_card', "Ration Card"),
+    ('bank_account', "Bank Account"),
+    ('birth_certificate', "Birth Certificate"),
+    ('caste_certificate', "Caste Certificate"),
+    ('job_card', "MGNREGA Job Card"),
+    ('other', "Other"),
+    ]
+CONSENT_PURPOSES = [
+    ('case_management', "Case management and record keeping"),
+    ('duty_bearers', "Sharing details with government offices"),
+    ('family_engagement', "Engaging her family"),
+    ('photographs', "Photographs and media"),
+    ]
+
+
+class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
+    "Survivor"
+    __name__ = 'shakti.survivor'
+    _history = True
+    _rec_name = 'code'
+
+    _states = {
+        'readonly': Eval('state') == 'closed',
+        }
+
+    code = fields.Char(
+        "Case Code", readonly=True,
+        help="The case code that identifies the survivor without her name.")
+    name = fields.Char("Name", required=True, states=_states)
+    date_of_birth = fields.Date("Date of Birth", states=_states)
+    birth_year = fields.Integer(
+        "Year of Birth", states=_states,
+        help="Used when the exact date of birth is not known.")
+    phone = fields.Char("Phone", states=_states)
+    block = fields.Many2One(
+        'shakti.place', "Block or Mandal", required=True,
+        ondelete='RESTRICT',
+        domain=[('type', 'in', ['block', 'mandal'])],
+        states=_states)
+    village = fields.Many2One(
+        'shakti.place', "Village", ondelete='RESTRICT',
+        domain=[
+            ('type', 'in', ['gram_panchayat', 'village']),
+            If(Eval('block'),
+                ('parent', 'child_of', [Eval('block', -1)], 'parent'),
+                ()),
+            ],
+        states=_states,
+        help="The village or gram panchayat she lives in.")
+    social_worker = fields.Many2One(
+        'company.employee', "Social Worker", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))],
+        states=_states)
+    registration_date = fields.Date(
+        "Registration Date", required=True, states=_states)
+    closing_date = fields.Date(
+        "Closing Date", readonly=True)
+    identity_documents = fields.One2Many(
+        'shakti.survivor.identity_document', 'survivor',
+        "Identity Documents", states=_states)
+    consents = fields.One2Many(
+        'shakti.survivor.consent', 'survivor', "Consents", states=_states)
+    notes = fields.Text("Notes", states=_states)
+    state = fields.Selection([
+            ('open', "Open"),
+            ('closed', "Closed"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code),
+                'shakti_case.msg_survivor_code_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.block, Index.Range())),
+                })
+        cls._order = [('code', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('open', 'closed'),
+            ('closed', 'open'),
+            }
+        cls._buttons.update({
+                'close': {
+                    'invisible': Eval('state') != 'open',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': Eval('state') != 'closed',
+                    'depends': ['state'],
+                    },
+                })
+        cls._organisation_fields = {'social_worker'}
+
+    @classmethod
+    def default_registration_date(cls):
+        return Pool().get('ir.date').today()
+
+    @classmethod
+    def default_state(cls):
+        return 'open'
+
+    @classmethod
+    def default_social_worker(cls):
+        return Transaction().context.get('employee')
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        domain = [('code',) + tuple(clause[1:])]
+        if cls.can_read_identity():
+            domain = ['OR', domain, ('name',) + tuple(clause[1:])]
+        return domain
+
+    @classmethod
+    def can_read_identity(cls):
+        "Return whether the user may read the survivor's identifying fields"
+        pool = Pool()
+        FieldAccess = pool.get('ir.model.field.access')
+
+        return FieldAccess.check(
+            cls.__name__, ['name'], 'read', raise_exception=False)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Sequence = pool.get('ir.sequence')
+        ModelData = pool.get('ir.model.data')
+
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('code'):
+            sequence = Sequence(ModelData.get_id(
+                    'shakti_case', 'sequence_survivor'))
+            values['code'] = sequence.get()
+        return values
+
+    @classmethod
+    def validate_fields(cls, survivors, field_names):
+        super().validate_fields(survivors, field_names)
+        cls.check_birth(survivors, field_names)
+
+    @classmethod
+    def check_birth(cls, survivors, field_names=None):
+        pool = Pool()
+        Date = pool.get('ir.date')
+
+        if field_names and not (
+                field_names & {'date_of_birth', 'birth_year'}):
+            return
+        today = Date.today()
+        for survivor in survivors:
+            if survivor.date_of_birth and survivor.date_of_birth > today:
+                raise SurvivorError(
+                    gettext('shakti_case.msg_survivor_birth_future',
+                        survivor=survivor.rec_name,
+                        date=survivor.date_of_birth))
+            if survivor.birth_year is not None and not (
+                    1900 <= survivor.birth_year <= today.year):
+                raise SurvivorError(
+                    gettext('shakti_case.msg_survivor_birth_year',
+                        survivor=survivor.rec_name,
+                        year=survivor.birth_year))
+            if (survivor.date_of_birth and survivor.birth_year
+                    and survivor.date_of_birth.year != survivor.birth_year):
+                raise SurvivorError(
+                    gettext('shakti_case.msg_survivor_birth_mismatch',
+                        survivor=survivor.rec_name,
+                        date=survivor.date_of_birth,
+                        year=survivor.birth_year))
+
+    @fields.depends('date_of_birth')
+    def on_change_date_of_birth(self):
+        if self.date_of_birth:
+            self.birth_year = self.date_of_birth.year
+
+    @fields.depends('village', 'block')
+    def on_change_village(self):
+        if self.village and self.village.block:
+            self.block = self.village.block
+
+    def has_consent(self, purpose, date=None):
+        "Return whether the survivor's consent for purpose is in force"
+        return any(c.purpose == purpose and c.in_force(date)
+            for c in self.consents)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('closed')
+    def close(cls, survivors):
+        pool = Pool()
+        Date = pool.get('ir.date')
+
+        cls.write(survivors, {'closing_date': Date.today()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('open')
+    def reopen(cls, survivors):
+        cls.write(survivors, {'closing_date': None})
+
+
+class IdentityDocument(sequence_ordered(), ModelSQL, ModelView):
+    "Survivor Identity Document"
+    __name__ = 'shakti.survivor.identity_document'
+    survivor = fields.Many2One(
+        'shakti.survivor', "Survivor", required=True, ondelete='CASCADE')
+    type = fields.Selection(
+        IDENTITY_DOCUMENT_TYPES, "Type", required=True)
+    status = fields.Selection([
+            ('held', "Held"),
+            ('applied', "Applied For"),
+            ('missing', "Missing"),
+            ], "Status", required=True)
+    number = fields.Char(
+        "Number", states={
+            'invisible': Eval('status') != 'held',
+            })
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('survivor')
+
+    @classmethod
+    def default_status(cls):
+        return 'held'
+
+
+class Consent(ModelSQL, ModelView):
+    "Survivor Consent"
+    __name__ = 'shakti.survivor.consent'
+    survivor = fields.Many2One(
+        'shakti.survivor', "Survivor", required=True, ondelete='CASCADE')
+    purpose = fields.Selection(CONSENT_PURPOSES, "Purpose", required=True)
+    given_date = fields.Date("Given On", required=True)
+    withdrawn_date = fields.Date(
+        "Withdrawn On",
+        domain=[
+            If(Bool(Eval('withdrawn_date')),
+                ('withdrawn_date', '>=', Eval('given_date')),
+                ()),
+            ])
+    recorded_by = fields.Many2One(
+        'company.employee', "Recorded By", ondelete='RESTRICT')
+    notes = fields.Text("Notes")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('survivor')
+        cls._order = [('given_date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def default_given_date(cls):
+        return Pool().get('ir.date').today()
+
+    @classmethod
+    def default_recorded_by(cls):
+        return Transaction().context.get('employee')
+
+    def in_force(self, date=None):
+        "Return whether the consent was given and not withdrawn on date"
+        if date is None:
+            date = Pool().get('ir.date').today()
+        return (self.given_date <= date
+            and (not self.withdrawn_date or self.withdrawn_date > date))
