@@ -14,8 +14,10 @@ class OrganisationMixin(Model):
     Every model using it needs a global ``ir.rule`` with the domain
     ``[('company', 'in', Eval('companies', []))]``; the company module's
     test_company_rule and the cross-module isolation test check it.
-    The Many2One fields named in ``_organisation_fields`` must point to
-    records of the same organisation."""
+    A record whose ``_organisation_parent`` Many2One is set takes the
+    organisation of that parent. The Many2One fields named in
+    ``_organisation_fields`` must point to records of the same
+    organisation."""
     __slots__ = ()
     company = fields.Many2One(
         'company.company', "Organisation", required=True,
@@ -23,7 +25,17 @@ class OrganisationMixin(Model):
         states={
             'readonly': Eval('id', -1) >= 0,
             })
+    _organisation_parent = None
     _organisation_fields = set()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        parent = cls._organisation_parent
+        if parent and values.get(parent) is not None:
+            Parent = cls._fields[parent].get_target()
+            values['company'] = Parent(values[parent]).company.id
+        return values
 
     @classmethod
     def default_company(cls):
@@ -36,7 +48,9 @@ class OrganisationMixin(Model):
 
     @classmethod
     def check_organisation(cls, records, field_names=None):
-        names = cls._organisation_fields
+        names = set(cls._organisation_fields)
+        if cls._organisation_parent:
+            names.add(cls._organisation_parent)
         if field_names:
             if 'company' not in field_names:
                 names = names & field_names

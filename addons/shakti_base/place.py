@@ -38,8 +38,8 @@ CSV_COLUMNS = ['code', 'name', 'type', 'parent', 'state']
 
 
 class Place(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
-    "Place"
     __name__ = 'shakti.place'
+    __string__ = "Place"
     name = fields.Char("Name", required=True, translate=True)
     code = fields.Char(
         "Code", required=True, strip=True,
@@ -241,8 +241,8 @@ class Place(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
 
 
 class CompanyPlace(ModelSQL):
-    "Organisation Working Area"
     __name__ = 'company.company-shakti.place'
+    __string__ = "Organisation Working Area"
     company = fields.Many2One(
         'company.company', "Organisation", required=True, ondelete='CASCADE')
     place = fields.Many2One(
@@ -250,7 +250,6 @@ class CompanyPlace(ModelSQL):
 
 
 class ImportPlaces(Wizard):
-    "Import Places"
     __name__ = 'shakti.place.import'
     start = StateView(
         'shakti.place.import.start', 'shakti_base.place_import_start_view_form',
@@ -275,8 +274,8 @@ class ImportPlaces(Wizard):
 
 
 class ImportPlacesStart(ModelView):
-    "Import Places"
     __name__ = 'shakti.place.import.start'
+    __string__ = "Import Places"
     file = fields.Binary(
         "File", required=True,
         help="A CSV file with the columns code, name, type, parent and "

@@ -48,9 +48,10 @@ def _date_field(string, states):
 
 
 class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
-    "Entitlement Application"
     __name__ = 'shakti.application'
+    __string__ = "Entitlement Application"
     _history = True
+    _organisation_parent = 'survivor'
 
     _states = {
         'readonly': Eval('state').in_(['received', 'rejected', 'withdrawn']),
@@ -148,7 +149,6 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.survivor, Index.Range())),
                 })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._organisation_fields = {'survivor'}
         cls._transitions |= {
             ('draft', 'submitted'),
             ('submitted', 'draft'),
@@ -402,10 +402,12 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
         cls._set_state_date(applications, 'withdrawn_date')
 
 
-class FollowUp(ModelSQL, ModelView):
-    "Application Follow-up"
+class FollowUp(OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.application.follow_up'
+    __string__ = "Application Follow-up"
     _history = True
+    _organisation_parent = 'application'
+    _organisation_fields = {'staff'}
     application = fields.Many2One(
         'shakti.application', "Application", required=True,
         ondelete='CASCADE')
@@ -484,11 +486,3 @@ class FollowUp(ModelSQL, ModelView):
                         date=follow_up.date,
                         application=application.rec_name,
                         application_date=application.date))
-            if (follow_up.staff
-                    and follow_up.staff.company != application.company):
-                raise FollowUpError(
-                    gettext('shakti_base.msg_organisation_mismatch',
-                        record=follow_up.rec_name,
-                        field=cls.__names__('staff')['field'],
-                        value=follow_up.staff.rec_name,
-                        organisation=application.company.rec_name))

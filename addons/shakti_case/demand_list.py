@@ -36,7 +36,6 @@ COLUMNS = [
 
 
 class DemandList(Wizard):
-    "Consolidated Demand List"
     __name__ = 'shakti.demand_list'
     start = StateView(
         'shakti.demand_list.start', 'shakti_case.demand_list_start_view_form',
@@ -63,8 +62,8 @@ class DemandList(Wizard):
 
 
 class DemandListStart(ModelView):
-    "Consolidated Demand List"
     __name__ = 'shakti.demand_list.start'
+    __string__ = "Consolidated Demand List"
     block = fields.Many2One(
         'shakti.place', "Block or Mandal", required=True,
         domain=[('type', 'in', ['block', 'mandal'])])
@@ -86,7 +85,6 @@ class DemandListStart(ModelView):
 
 
 class DemandListReport(Report):
-    "Consolidated Demand List"
     __name__ = 'shakti.demand_list.report'
 
     @classmethod
@@ -172,7 +170,6 @@ class DemandListReport(Report):
 
 
 class DemandListSpreadsheet(DemandListReport):
-    "Consolidated Demand List Spreadsheet"
     __name__ = 'shakti.demand_list.xlsx'
 
     @classmethod

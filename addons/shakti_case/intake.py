@@ -30,9 +30,11 @@ FILLED_BY = [
 
 
 class Intake(OrganisationMixin, ModelSQL, ModelView):
-    "Case Intake"
     __name__ = 'shakti.intake'
+    __string__ = "Case Intake"
     _history = True
+    _organisation_parent = 'survivor'
+    _organisation_fields = {'interviewer'}
     survivor = fields.Many2One(
         'shakti.survivor', "Survivor", required=True, ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))])
@@ -59,7 +61,6 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.survivor, Index.Range())))
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._organisation_fields = {'survivor', 'interviewer'}
 
     @classmethod
     def default_date(cls):
@@ -123,9 +124,10 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
                         intake=intake.rec_name, date=intake.date))
 
 
-class IntakeNeed(ModelSQL, ModelView):
-    "Case Intake Need"
+class IntakeNeed(OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.intake.need'
+    __string__ = "Case Intake Need"
+    _organisation_parent = 'intake'
     intake = fields.Many2One(
         'shakti.intake', "Intake", required=True, ondelete='CASCADE')
     domain = fields.Selection(

@@ -25,8 +25,8 @@ OFFICE_TYPES = [
 
 
 class Scheme(DeactivableMixin, ModelSQL, ModelView):
-    "Welfare Scheme"
     __name__ = 'shakti.scheme'
+    __string__ = "Welfare Scheme"
     code = fields.Char("Code", required=True, strip=True)
     name = fields.Char("Name", required=True, translate=True)
     category = fields.Selection([
@@ -83,8 +83,8 @@ class Scheme(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Office(DeactivableMixin, ModelSQL, ModelView):
-    "Government Office"
     __name__ = 'shakti.office'
+    __string__ = "Government Office"
     name = fields.Char("Name", required=True)
     type = fields.Selection(OFFICE_TYPES, "Type", required=True)
     place = fields.Many2One(
@@ -101,8 +101,8 @@ class Office(DeactivableMixin, ModelSQL, ModelView):
 
 
 class DutyBearer(DeactivableMixin, ModelSQL, ModelView):
-    "Duty Bearer"
     __name__ = 'shakti.duty_bearer'
+    __string__ = "Duty Bearer"
     name = fields.Char("Name", required=True)
     designation = fields.Char(
         "Designation", required=True,

@@ -29,10 +29,11 @@ CONSENT_PURPOSES = [
 
 
 class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
-    "Survivor"
     __name__ = 'shakti.survivor'
+    __string__ = "Survivor"
     _history = True
     _rec_name = 'code'
+    _organisation_fields = {'social_worker'}
 
     _states = {
         'readonly': Eval('state') == 'closed',
@@ -109,7 +110,6 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 })
-        cls._organisation_fields = {'social_worker'}
 
     @classmethod
     def default_registration_date(cls):
@@ -132,12 +132,18 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def can_read_identity(cls):
-        "Return whether the user may read the survivor's identifying fields"
+        """Return whether the user may read the survivor's identifying fields.
+
+        The answer does not depend on whether access is being checked, so
+        that a search by name never finds a survivor for a user who may not
+        read her name."""
         pool = Pool()
         FieldAccess = pool.get('ir.model.field.access')
 
-        return FieldAccess.check(
-            cls.__name__, ['name'], 'read', raise_exception=False)
+        if Transaction().user == 0:
+            return True
+        access = FieldAccess.get_access([cls.__name__])[cls.__name__]
+        return bool(access.get('name', {}).get('read', True))
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -217,9 +223,11 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
         cls.write(survivors, {'closing_date': None})
 
 
-class IdentityDocument(sequence_ordered(), ModelSQL, ModelView):
-    "Survivor Identity Document"
+class IdentityDocument(
+        OrganisationMixin, sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'shakti.survivor.identity_document'
+    __string__ = "Survivor Identity Document"
+    _organisation_parent = 'survivor'
     survivor = fields.Many2One(
         'shakti.survivor', "Survivor", required=True, ondelete='CASCADE')
     type = fields.Selection(
@@ -244,9 +252,11 @@ class IdentityDocument(sequence_ordered(), ModelSQL, ModelView):
         return 'held'
 
 
-class Consent(ModelSQL, ModelView):
-    "Survivor Consent"
+class Consent(OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.survivor.consent'
+    __string__ = "Survivor Consent"
+    _organisation_parent = 'survivor'
+    _organisation_fields = {'recorded_by'}
     survivor = fields.Many2One(
         'shakti.survivor', "Survivor", required=True, ondelete='CASCADE')
     purpose = fields.Selection(CONSENT_PURPOSES, "Purpose", required=True)

@@ -1,0 +1,244 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Isolation of organisations, swept over every Shakti model.
+
+The demo data holds records of several organisations. For every model
+that holds organisation or survivor data, users of two CBOs must see their
+own records only, by every read route."""
+import unittest
+from collections import defaultdict
+
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    DB_NAME, USER, activate_module, drop_db, with_transaction)
+from trytond.transaction import Transaction
+
+from demo import data as demo_data
+
+from .tools import company_rule_domain, shakti_modules, survivor_models
+
+CBO_USERS = ['cw.basirhat1', 'cw.hasnabad']
+PARTNER_USER = 'supervisor.canning'
+MONITORING_USER = 'me.lead'
+
+
+def user_id(login):
+    pool = Pool()
+    User = pool.get('res.user')
+
+    user, = User.search([('login', '=', login)])
+    return user.id
+
+
+def owners(Model, path):
+    "Return the organisation id of each record of Model, as root"
+    owner_field = path.replace('.', '/') + '/id'
+    records = Model.search([])
+    rows = Model.export_data(records, ['id', owner_field])
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
+class IsolationTestCase(unittest.TestCase):
+    "Test organisations cannot reach each other's records"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module(shakti_modules())
+        with Transaction().start(DB_NAME, 0) as transaction:
+            demo_data.load()
+            transaction.commit()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
+
+    def survivor_models(self):
+        models = survivor_models()
+        self.assertIn('shakti.survivor', models)
+        unprotected = sorted(m for m, p in models.items() if p is None)
+        self.assertEqual(
+            unprotected, [],
+            msg="These models link to survivor or organisation data but "
+            "have no company field nor __access__ to a scoped model")
+        return models
+
+    @with_transaction()
+    def test_every_model_has_company_rule(self):
+        "Test every model with a company field has the global company rule"
+        pool = Pool()
+        Rule = pool.get('ir.rule')
+
+        for name, path in self.survivor_models().items():
+            if path != 'company':
+                continue
+            with self.subTest(model=name):
+                rules = Rule.search([
+                        ('rule_group.model', '=', name),
+                        ('rule_group.global_p', '=', True),
+                        ('rule_group.perm_read', '=', True),
+                        ('domain', '=', company_rule_domain()),
+                        ])
+                self.assertTrue(rules, msg="%s has no company rule" % name)
+
+    @with_transaction()
+    def test_demo_covers_every_model(self):
+        "Test the demo data has records of every model in two organisations"
+        pool = Pool()
+
+        for name, path in self.survivor_models().items():
+            with self.subTest(model=name):
+                organisations = set(owners(pool.get(name), path).values())
+                self.assertGreaterEqual(
+                    len(organisations), 2,
+                    msg="Add records of %s for two organisations to the "
+                    "demo data" % name)
+
+    def check_isolation(self, login):
+        pool = Pool()
+        User = pool.get('res.user')
+
+        uid = user_id(login)
+        models = self.survivor_models()
+        ownership = {
+            name: owners(pool.get(name), path)
+            for name, path in models.items()}
+        with Transaction().set_user(uid), \
+                Transaction().set_context(_check_access=True):
+            companies = set(User.get_companies())
+            for name, path in models.items():
+                Model = pool.get(name)
+                own = {i for i, c in ownership[name].items()
+                    if c in companies}
+                foreign = sorted(set(ownership[name]) - own)
+                with self.subTest(user=login, model=name):
+                    self.assertTrue(foreign, msg="no foreign records")
+                    self.check_model(Model, own, foreign)
+            self.check_related_fields(models, ownership, companies)
+
+    def check_model(self, Model, own, foreign):
+        found = {r.id for r in Model.search([])}
+        self.assertEqual(found, own)
+        self.assertEqual(Model.search_count([]), len(own))
+        self.assertEqual(
+            Model.search([('id', 'in', foreign)]), [])
+        with self.assertRaises(AccessError):
+            Model.read(foreign[:1], ['rec_name'])
+        with self.assertRaises(AccessError):
+            Model.export_data(Model.browse(foreign[:1]), ['rec_name'])
+        exported = Model.export_data_domain([], ['id'])
+        self.assertEqual({int(r[0]) for r in exported}, own)
+
+    def check_related_fields(self, models, ownership, companies):
+        "Check no domain through a relation finds another's records"
+        pool = Pool()
+
+        targets = defaultdict(list)
+        for name in models:
+            Model = pool.get(name)
+            for fname, field in Model._fields.items():
+                target = getattr(field, 'model_name', None)
+                if (field._type in {'many2one', 'one2many', 'many2many'}
+                        and target in models):
+                    targets[target].append((name, fname))
+        for target, relations in targets.items():
+            foreign = [i for i, c in ownership[target].items()
+                if c not in companies]
+            for name, fname in relations:
+                Model = pool.get(name)
+                with self.subTest(model=name, field=fname):
+                    self.assertEqual(Model.search([
+                                (fname, 'in', foreign),
+                                ]), [])
+                    self.assertEqual(Model.search([
+                                ('%s.id' % fname, 'in', foreign),
+                                ]), [])
+
+    @with_transaction()
+    def test_first_cbo_isolated(self):
+        "Test a case worker of one CBO sees only her CBO's records"
+        self.check_isolation(CBO_USERS[0])
+
+    @with_transaction()
+    def test_second_cbo_isolated(self):
+        "Test a case worker of another CBO sees only her CBO's records"
+        self.check_isolation(CBO_USERS[1])
+
+    @with_transaction()
+    def test_partner_isolated(self):
+        "Test a partner sees neither the consortium's nor its CBOs' records"
+        self.check_isolation(PARTNER_USER)
+
+    @with_transaction()
+    def test_lead_sees_partners(self):
+        "Test the lead NGO sees the records of every partner and CBO"
+        pool = Pool()
+        Survivor = pool.get('shakti.survivor')
+
+        total = Survivor.search_count([])
+        with Transaction().set_user(user_id(MONITORING_USER)), \
+                Transaction().set_context(_check_access=True):
+            self.assertEqual(Survivor.search_count([]), total)
+
+    @with_transaction()
+    def test_survivors_not_in_parties(self):
+        "Test survivors' names never appear in the global party list"
+        pool = Pool()
+        Survivor = pool.get('shakti.survivor')
+        Party = pool.get('party.party')
+
+        names = [s.name for s in Survivor.search([])]
+        self.assertTrue(names)
+        self.assertEqual(Party.search([('name', 'in', names)]), [])
+        for login in CBO_USERS:
+            with Transaction().set_user(user_id(login)), \
+                    Transaction().set_context(_check_access=True):
+                self.assertEqual(
+                    Party.search([('rec_name', 'ilike', names[0])]), [])
+
+    @with_transaction()
+    def test_monitoring_reads_codes_not_names(self):
+        "Test monitoring reads case codes but no identifying field"
+        pool = Pool()
+        Survivor = pool.get('shakti.survivor')
+
+        survivor = Survivor.search([], limit=1)[0]
+        name = survivor.name
+        with Transaction().set_user(user_id(MONITORING_USER)), \
+                Transaction().set_context(_check_access=True):
+            code, = Survivor.read([survivor.id], ['code', 'rec_name'])
+            self.assertEqual(code['rec_name'], survivor.code)
+            for field in ['name', 'phone', 'date_of_birth', 'birth_year',
+                    'village', 'identity_documents', 'notes']:
+                with self.subTest(field=field):
+                    with self.assertRaises(AccessError):
+                        Survivor.read([survivor.id], [field])
+            with self.assertRaises(AccessError):
+                Survivor.search([('name', '=', name)])
+            self.assertEqual(
+                Survivor.search([('rec_name', '=', name)]), [])
+            with self.assertRaises(AccessError):
+                Survivor.export_data([survivor], ['name'])
+
+    @with_transaction()
+    def test_case_worker_reads_names(self):
+        "Test a case worker reads her own survivors' names"
+        pool = Pool()
+        Survivor = pool.get('shakti.survivor')
+
+        with Transaction().set_user(user_id(CBO_USERS[0])), \
+                Transaction().set_context(_check_access=True):
+            survivors = Survivor.search([])
+            self.assertTrue(survivors)
+            rows = Survivor.read([s.id for s in survivors], ['name'])
+            self.assertTrue(all(r['name'] for r in rows))
+            name = rows[0]['name']
+            self.assertEqual(
+                [s.id for s in Survivor.search([('rec_name', '=', name)])],
+                [rows[0]['id']])
+
+
+del USER
