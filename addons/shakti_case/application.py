@@ -260,8 +260,12 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Sequence = pool.get('ir.sequence')
         ModelData = pool.get('ir.model.data')
+        Survivor = pool.get('shakti.survivor')
 
         values = super().preprocess_values(mode, values)
+        if (mode == 'create' and not values.get('block')
+                and values.get('survivor') is not None):
+            values['block'] = Survivor(values['survivor']).block.id
         if mode == 'create' and not values.get('number'):
             sequence = Sequence(ModelData.get_id(
                     'shakti_case', 'sequence_application'))
@@ -332,9 +336,11 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
                     gettext('shakti_case.msg_application_received_approved',
                         application=application.rec_name,
                         received=lang.currency(
-                            application.amount_received, currency),
+                            application.amount_received, currency,
+                            grouping=True),
                         approved=lang.currency(
-                            application.amount_approved, currency)))
+                            application.amount_approved, currency,
+                            grouping=True)))
 
     @classmethod
     def check_modification(cls, mode, applications, values=None,

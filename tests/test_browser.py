@@ -1,0 +1,368 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Use the web client in Chromium as the demo users do.
+
+Each run builds its own database with the demo data (demo/setup.py) on the
+backend of TRYTOND_DATABASE__URI, serves it with trytond on a free local
+port and drives Debian's Chromium (SHAKTI_CHROMIUM) with Playwright. What
+the browser shows is compared with the database read as the root user in a
+separate process, outside the browser and the access rules."""
+import json
+import os
+import pathlib
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = pathlib.Path(sys.executable).parent
+# From demo/data.py.
+PASSWORD = 'shakti-demo-2026'
+BASIRHAT = "Basirhat-I Mukti Sangha"
+HASNABAD = "Hasnabad Mukti Sangha"
+SCHEME = 'PMAY-G'
+# Milliseconds Playwright waits for the client.
+TIMEOUT = 30000
+# Seconds to wait for the database and the server.
+SETUP_TIMEOUT = 600
+START_TIMEOUT = 120
+CHROMIUM_ARGS = [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+    '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync',
+    ]
+
+# Run in a new process, as the root user, to read records without the
+# access rules of any demo login.
+QUERY = """
+import json
+import sys
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+name, model, domain, fields = json.load(sys.stdin)
+Pool(name).init()
+with Transaction().start(name, 0, readonly=True,
+        context={'active_test': False}):
+    records = Pool().get(model).search_read(domain, fields_names=fields)
+json.dump(records, sys.stdout, default=str)
+"""
+
+
+@dataclass
+class Server:
+    url: str
+    name: str
+    env: dict
+    folder: pathlib.Path
+
+    def query(self, model, domain, fields):
+        "Return the records of model in domain read as root"
+        process = subprocess.run(
+            [sys.executable, '-c', QUERY], cwd=ROOT, env=self.env,
+            input=json.dumps([self.name, model, domain, fields]),
+            capture_output=True, text=True, timeout=120)
+        if process.returncode:
+            pytest.fail("Reading %s from the database failed:\n%s"
+                % (model, process.stderr[-3000:]))
+        return json.loads(process.stdout)
+
+
+def chromium():
+    "Return Chromium's executable, skip or fail when it is missing"
+    path = os.environ.get('SHAKTI_CHROMIUM') or '/usr/bin/chromium'
+    if shutil.which(path):
+        return path
+    message = ("Chromium is missing at %s (SHAKTI_CHROMIUM): install it "
+        "with 'apt-get install chromium'" % path)
+    if os.environ.get('SHAKTI_BROWSER_OPTIONAL') == '1':
+        pytest.skip(message)
+    pytest.fail(message, pytrace=False)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def tail(path, size=4000):
+    try:
+        return pathlib.Path(path).read_text(errors='replace')[-size:]
+    except OSError:
+        return ''
+
+
+def wait_until_up(url, process, log):
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            pytest.fail("trytond stopped with code %s before answering:\n%s"
+                % (process.returncode, tail(log)), pytrace=False)
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail("trytond did not answer on %s within %s s:\n%s"
+                % (url, START_TIMEOUT, tail(log)), pytrace=False)
+        time.sleep(0.5)
+
+
+def drop_database(name, env):
+    "Drop the PostgreSQL database name; SQLite files go with their folder"
+    uri = env['TRYTOND_DATABASE__URI']
+    if not uri.startswith('postgresql'):
+        return
+    import psycopg
+    from psycopg import sql
+
+    maintenance = urllib.parse.urlsplit(uri)._replace(
+        path='/postgres').geturl()
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(sql.SQL('DROP DATABASE IF EXISTS {}').format(
+                sql.Identifier(name)))
+
+
+@pytest.fixture(scope='module')
+def browser():
+    executable = chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope='module')
+def server(browser, tmp_path_factory):
+    "Build a demo database, serve it and yield its Server"
+    web = ROOT / 'node_modules' / 'tryton-sao'
+    env = dict(os.environ)
+    env.setdefault('TRYTOND_CONFIG', str(ROOT / 'config' / 'trytond.conf'))
+    env.setdefault('TRYTOND_WEB__ROOT', str(web))
+    env.setdefault('TRYTOND_DATABASE__URI', 'sqlite://')
+    if not (pathlib.Path(env['TRYTOND_WEB__ROOT']) / 'index.html').exists():
+        pytest.fail("The web client is missing in %s: run ./shakti serve "
+            "or npm ci" % env['TRYTOND_WEB__ROOT'], pytrace=False)
+    # Kept after the run for the server log and the screenshots.
+    folder = tmp_path_factory.mktemp('browser')
+    work = pathlib.Path(tempfile.mkdtemp(prefix='shakti-browser-'))
+    env['SHAKTI_VAR'] = str(work / 'var')
+    if env['TRYTOND_DATABASE__URI'].startswith('sqlite'):
+        env['TRYTOND_DATABASE__PATH'] = str(work / 'db')
+    port = free_port()
+    env['TRYTOND_WEB__LISTEN'] = '127.0.0.1:%s' % port
+    name = 'shakti_browser_%s' % secrets.token_hex(4)
+    log = folder / 'trytond.log'
+    process = None
+    try:
+        with open(folder / 'setup.log', 'w') as output:
+            setup = subprocess.run(
+                [sys.executable, '-m', 'demo.setup', '--database', name],
+                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+                timeout=SETUP_TIMEOUT)
+        if setup.returncode:
+            pytest.fail("demo.setup failed with code %s:\n%s" % (
+                    setup.returncode, tail(folder / 'setup.log')),
+                pytrace=False)
+        with open(log, 'w') as output:
+            process = subprocess.Popen(
+                [str(BIN / 'trytond'), '-d', name],
+                cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        url = 'http://127.0.0.1:%s/' % port
+        wait_until_up(url, process, log)
+        yield Server(url=url, name=name, env=env, folder=folder)
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        try:
+            drop_database(name, env)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser, server, request):
+    "Yield a page in a new browser profile; keep a screenshot on failure"
+    context = browser.new_context(viewport={'width': 1400, 'height': 900})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    failed = request.session.testsfailed
+    try:
+        yield page
+    finally:
+        # The call's report is counted before the fixtures are torn down.
+        if request.session.testsfailed > failed:
+            path = server.folder / ('%s.png' % request.node.name)
+            try:
+                page.screenshot(path=str(path), full_page=True)
+                print("Screenshot: %s" % path)
+            except Exception as exception:
+                print("No screenshot: %s" % exception)
+            print("Server log: %s" % (server.folder / 'trytond.log'))
+        context.close()
+
+
+def login(page, server, user):
+    "Log in to the web client as user and wait for the user's menu"
+    page.goto('%s#%s' % (server.url, server.name))
+    dialog = page.locator('.login-dialog')
+    dialog.locator('input#login').fill(user)
+    # The database list is off (config/trytond.conf), so the client shows
+    # an empty database field once its request for the list is refused.
+    database = dialog.locator('input#database')
+    database.wait_for()
+    database.fill(server.name)
+    dialog.locator('button[type="submit"]').click()
+    password = page.locator('.modal input[type="password"]:visible')
+    password.fill(PASSWORD)
+    password.press('Enter')
+    expect(page.locator('#user-preferences')).to_contain_text(
+        user, timeout=TIMEOUT)
+
+
+def open_model(page, server, model):
+    "Open the list of model in a new tab and return the tab"
+    panes = page.locator('#tabcontent > .tab-pane')
+    count = panes.count()
+    # Changing the address in place keeps the session, which lives in the
+    # page: a new page load would ask for the password again.
+    page.evaluate('url => { window.location.hash = url; }',
+        '%s/model/%s' % (server.name, model))
+    expect(panes).to_have_count(count + 1, timeout=TIMEOUT)
+    tab = page.locator('#%s' % panes.nth(count).get_attribute('id'))
+    expect(tab).to_have_class(re.compile(r'\bactive\b'))
+    expect(tab.locator('table.tree')).to_be_visible(timeout=TIMEOUT)
+    return tab
+
+
+def column(tab, label):
+    "Return the texts of the list column labelled label"
+    header = tab.locator('table.tree thead th:has(label:text-is("%s"))'
+        % label)
+    expect(header).to_have_count(1)
+    header_id = header.get_attribute('id')
+    return tab.locator('table.tree tbody td[headers="%s"]'
+        % header_id).all_inner_texts()
+
+
+def choose(tab, field, text, match):
+    "Type text into the Many2One field and pick the completion match"
+    entry = tab.locator('input[name="%s"]' % field)
+    entry.fill(text)
+    tab.locator('.form-many2one:has(input[name="%s"]) li.completion a'
+        % field, has_text=match).click()
+    expect(entry).to_have_value(re.compile(re.escape(match)))
+
+
+def new_application(page, server):
+    tab = open_model(page, server, 'shakti.application')
+    expect(tab.locator('table.tree tbody tr').first).to_be_visible()
+    tab.locator('button#new_').click()
+    expect(tab.locator('input[name="survivor"]')).to_be_editable()
+    return tab
+
+
+def test_case_worker_sees_own_survivors_and_creates_application(
+        page, server):
+    survivors = server.query('shakti.survivor',
+        [('company.party.name', '=', BASIRHAT)], ['code', 'name', 'company'])
+    others = server.query('shakti.survivor',
+        [('company.party.name', '=', HASNABAD)], ['name'])
+    assert survivors and others, "The demo data has no survivors"
+
+    login(page, server, 'cw.basirhat1')
+    tab = open_model(page, server, 'shakti.survivor')
+    rows = tab.locator('table.tree tbody tr')
+    expect(rows).to_have_count(len(survivors), timeout=TIMEOUT)
+    assert sorted(column(tab, "Case Code")) == sorted(
+        s['code'] for s in survivors)
+    assert sorted(column(tab, "Name")) == sorted(
+        s['name'] for s in survivors)
+    content = page.content()
+    for other in others:
+        assert other['name'] not in content
+
+    survivor = min(survivors, key=lambda s: s['code'])
+    scheme, = server.query('shakti.scheme', [('code', '=', SCHEME)], ['id'])
+    before = {a['id'] for a in server.query(
+            'shakti.application', [], ['id'])}
+    tab = new_application(page, server)
+    choose(tab, 'survivor', survivor['code'], survivor['code'])
+    # Choosing the survivor fills her block.
+    expect(tab.locator('input[name="block"]')).not_to_have_value('')
+    choose(tab, 'scheme', SCHEME, '[%s]' % SCHEME)
+    tab.locator('button#save').click()
+    expect(tab.locator('.infobar .alert-info')).to_contain_text(
+        "Record saved.", timeout=TIMEOUT)
+
+    applications = server.query('shakti.application',
+        [('id', 'not in', sorted(before))],
+        ['survivor', 'scheme', 'state', 'company'])
+    assert len(applications) == 1, applications
+    application, = applications
+    del application['id']
+    assert application == {
+        'survivor': survivor['id'],
+        'scheme': scheme['id'],
+        'state': 'draft',
+        'company': survivor['company'],
+        }
+
+
+def test_monitoring_sees_case_codes_not_names(page, server):
+    survivors = server.query('shakti.survivor', [], ['code', 'name'])
+    codes = {s['code'] for s in survivors}
+
+    login(page, server, 'me.lead')
+    tab = open_model(page, server, 'shakti.survivor')
+    expect(tab.locator('table.tree tbody tr').first).to_be_visible()
+    shown = column(tab, "Case Code")
+    assert shown
+    for code in shown:
+        assert re.fullmatch(r'SV-\d+', code), code
+        assert code in codes
+    expect(tab.locator('table.tree thead th:has(label:text-is("Name"))')
+        ).to_have_count(0)
+    content = page.content()
+    for survivor in survivors:
+        assert survivor['name'] not in content
+
+
+def test_application_without_scheme_is_refused(page, server):
+    survivors = server.query('shakti.survivor',
+        [('company.party.name', '=', BASIRHAT)], ['code'])
+    count = len(server.query('shakti.application', [], ['id']))
+
+    login(page, server, 'cw.basirhat1')
+    tab = new_application(page, server)
+    code = survivors[0]['code']
+    choose(tab, 'survivor', code, code)
+    tab.locator('button#save').click()
+    expect(tab.locator('.infobar .alert-danger')).to_contain_text(
+        '"Scheme" is required.', timeout=TIMEOUT)
+
+    assert len(server.query('shakti.application', [], ['id'])) == count
