@@ -222,6 +222,25 @@ class IsolationTestCase(unittest.TestCase):
                 Survivor.search([('rec_name', '=', name)]), [])
             with self.assertRaises(AccessError):
                 Survivor.export_data([survivor], ['name'])
+            self.check_hidden_fields({
+                    'shakti.intake.need': ['description'],
+                    'shakti.application': ['notes'],
+                    'shakti.application.follow_up': ['notes'],
+                    })
+
+    def check_hidden_fields(self, hidden):
+        "Check the current user can read records but not the hidden fields"
+        pool = Pool()
+
+        for name, field_names in hidden.items():
+            Model = pool.get(name)
+            records = Model.search([], limit=1)
+            self.assertTrue(records, msg="%s has no readable record" % name)
+            Model.read([records[0].id], ['id', 'create_date'])
+            for field_name in field_names:
+                with self.subTest(model=name, field=field_name):
+                    with self.assertRaises(AccessError):
+                        Model.read([records[0].id], [field_name])
 
     @with_transaction()
     def test_case_worker_reads_names(self):

@@ -186,8 +186,9 @@ class Place(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
             row = {k: (v or '').strip() for k, v in row.items() if k}
             rows.append((line, row))
 
+        state_codes = [r['state'] for _, r in rows if r['state']]
         states = {s.code: s for s in Subdivision.search([
-                    ('code', 'in', [r['state'] for _, r in rows if r['state']]),
+                    ('code', 'in', state_codes),
                     ])}
         existing = {p.code: p for p in cls.search([
                     ('code', 'in', [
@@ -252,7 +253,8 @@ class CompanyPlace(ModelSQL):
 class ImportPlaces(Wizard):
     __name__ = 'shakti.place.import'
     start = StateView(
-        'shakti.place.import.start', 'shakti_base.place_import_start_view_form',
+        'shakti.place.import.start',
+        'shakti_base.place_import_start_view_form',
         [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Import", 'import_', 'tryton-ok', default=True),

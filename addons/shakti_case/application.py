@@ -8,8 +8,7 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .exceptions import (
-    ApplicationError, ApplicationStateError, FollowUpError)
+from .exceptions import ApplicationError, ApplicationStateError, FollowUpError
 
 STATES = [
     ('draft', "Draft"),

@@ -4,7 +4,6 @@ import io
 import logging
 
 import xlsxwriter
-
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError

@@ -5,7 +5,6 @@ import io
 from decimal import Decimal
 
 from openpyxl import load_workbook
-
 from trytond.model.exceptions import AccessError, RequiredValidationError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, create_employee)
