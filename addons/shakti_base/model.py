@@ -29,6 +29,12 @@ class OrganisationMixin(Model):
     _organisation_fields = set()
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        if cls._organisation_parent:
+            cls.company.readonly = True
+
+    @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         parent = cls._organisation_parent

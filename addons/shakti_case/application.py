@@ -59,7 +59,6 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
     number = fields.Char("Number", readonly=True)
     survivor = fields.Many2One(
         'shakti.survivor', "Survivor", required=True, ondelete='RESTRICT',
-        domain=[('company', '=', Eval('company', -1))],
         states={
             'readonly': Eval('state') != 'draft',
             })

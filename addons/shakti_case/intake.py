@@ -36,8 +36,7 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
     _organisation_parent = 'survivor'
     _organisation_fields = {'interviewer'}
     survivor = fields.Many2One(
-        'shakti.survivor', "Survivor", required=True, ondelete='RESTRICT',
-        domain=[('company', '=', Eval('company', -1))])
+        'shakti.survivor', "Survivor", required=True, ondelete='RESTRICT')
     date = fields.Date(
         "Date", required=True,
         help="The day the needs assessment was done, on paper or on screen.")
