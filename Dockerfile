@@ -15,6 +15,7 @@ RUN pip install --no-cache-dir -r requirements.txt \
 ENV TRYTOND_CONFIG=/srv/shakti/config/trytond.conf \
     TRYTOND_WEB__ROOT=/srv/shakti/node_modules/tryton-sao \
     TRYTOND_WEB__LISTEN=0.0.0.0:8000 \
+    TRYTOND_DATABASE__LIST=False \
     SHAKTI_VAR=/var/lib/shakti
 
 EXPOSE 8000

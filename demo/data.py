@@ -10,7 +10,7 @@ import random
 from decimal import Decimal
 
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,24 @@ def is_loaded():
     pool = Pool()
     Company = pool.get('company.company')
     return bool(Company.search([('party.name', '=', LEAD)]))
+
+
+def load_database(database_name, today=None):
+    """Load the demo data into a database in a transaction of its own.
+
+    Return whether it was created. Like Tryton's dispatcher, retry when
+    the transaction must lock records first, as strict sequences do."""
+    extras = {}
+    while True:
+        with Transaction().start(database_name, 0, **extras) as transaction:
+            try:
+                created = load(today=today)
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return created
 
 
 def load(today=None):

@@ -32,19 +32,35 @@ def addons_hash():
 
 
 def database_exists(name):
-    from trytond import backend
-    from trytond.config import config
+    from trytond import backend, config
 
     uri = config.get('database', 'uri')
     if uri.startswith('sqlite'):
         path = pathlib.Path(config.get('database', 'path'), name + '.sqlite')
         return path.exists()
-    return name in backend.Database().connect().list()
+    database = backend.Database().connect()
+    connection = database.get_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(
+            'SELECT 1 FROM pg_database WHERE datname = %s', (name,))
+        return cursor.fetchone() is not None
+    finally:
+        database.put_connection(connection)
+
+
+def is_tryton_database(name):
+    from trytond import backend
+
+    database = backend.Database(name).connect()
+    try:
+        return database.test()
+    finally:
+        database.close()
 
 
 def create_database(name):
-    from trytond import backend
-    from trytond.config import config
+    from trytond import backend, config
 
     uri = config.get('database', 'uri')
     if uri.startswith('sqlite'):
@@ -58,7 +74,7 @@ def create_database(name):
     try:
         database.create(connection, name)
     finally:
-        database.put_connection(connection, True)
+        database.put_connection(connection)
 
 
 def admin_password():
@@ -82,15 +98,11 @@ def run_admin(name, arguments):
 
 def load_demo(name):
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
 
     from demo import data
 
     Pool(name).init()
-    with Transaction().start(name, 0) as transaction:
-        created = data.load()
-        transaction.commit()
-    return created
+    return data.load_database(name)
 
 
 def main():
@@ -107,8 +119,10 @@ def main():
             ).hexdigest()[:16])
     current = addons_hash()
     if not database_exists(name):
-        logger.info("Creating the database %s with the Shakti modules", name)
+        logger.info("Creating the database %s", name)
         create_database(name)
+    if not is_tryton_database(name):
+        logger.info("Activating the Shakti modules in %s", name)
         run_admin(name, [
                 '-u', *MODULES, '--all', '--activate-dependencies',
                 '--email', 'admin@example.org'])
@@ -138,7 +152,7 @@ def print_logins(password):
         print("  %-24s %-20s %s" % (login, role, organisation))
     print("  %-24s %-20s %s" % (
             'admin', 'administrator', "password: %s" % password))
-    print("The admin password is kept in var/admin-password.")
+    print("The admin password is kept in %s." % (VAR / 'admin-password'))
     print()
 
 

@@ -47,9 +47,7 @@ class IsolationTestCase(unittest.TestCase):
         super().setUpClass()
         drop_db()
         activate_module(shakti_modules())
-        with Transaction().start(DB_NAME, 0) as transaction:
-            demo_data.load()
-            transaction.commit()
+        demo_data.load_database(DB_NAME)
 
     @classmethod
     def tearDownClass(cls):

@@ -256,7 +256,7 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
-        Sequence = pool.get('ir.sequence')
+        Sequence = pool.get('ir.sequence.strict')
         ModelData = pool.get('ir.model.data')
         Survivor = pool.get('shakti.survivor')
 

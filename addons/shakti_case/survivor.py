@@ -148,7 +148,7 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
-        Sequence = pool.get('ir.sequence')
+        Sequence = pool.get('ir.sequence.strict')
         ModelData = pool.get('ir.model.data')
 
         values = super().preprocess_values(mode, values)

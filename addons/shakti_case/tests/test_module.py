@@ -91,6 +91,7 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(first.code, 'SV-00001')
         self.assertEqual(second.code, 'SV-00002')
         self.assertEqual(first.rec_name, 'SV-00001')
+        self.assertNotIn("First Test", first.rec_name)
 
     @with_transaction()
     def test_survivor_birth_mismatch(self):
