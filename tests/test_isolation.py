@@ -129,6 +129,8 @@ class IsolationTestCase(unittest.TestCase):
             Model.export_data(Model.browse(foreign[:1]), ['rec_name'])
         exported = Model.export_data_domain([], ['id'])
         self.assertEqual({int(r[0]) for r in exported}, own)
+        with self.assertRaises(AccessError):
+            Model.delete(Model.browse(foreign[:1]))
 
     def check_related_fields(self, models, ownership, companies):
         "Check no domain through a relation finds another's records"
@@ -169,6 +171,32 @@ class IsolationTestCase(unittest.TestCase):
     def test_partner_isolated(self):
         "Test a partner sees neither the consortium's nor its CBOs' records"
         self.check_isolation(PARTNER_USER)
+
+    @with_transaction()
+    def test_link_to_other_survivor(self):
+        "Test a case worker cannot attach records to another's survivor"
+        pool = Pool()
+        Survivor = pool.get('shakti.survivor')
+        Application = pool.get('shakti.application')
+        Scheme = pool.get('shakti.scheme')
+        User = pool.get('res.user')
+
+        scheme, = Scheme.search([('code', '=', 'PMAY-G')])
+        uid = user_id(CBO_USERS[0])
+        companies = User(uid).companies
+        foreign, = Survivor.search([
+                ('company', 'not in', [c.id for c in companies]),
+                ], limit=1)
+        with Transaction().set_user(uid), \
+                Transaction().set_context(
+                    _check_access=True, company=companies[0].id):
+            with self.assertRaises(AccessError):
+                Application.create([{
+                            'survivor': foreign.id,
+                            'scheme': scheme.id,
+                            }])
+            with self.assertRaises(AccessError):
+                Survivor.write([Survivor(foreign.id)], {'phone': '0'})
 
     @with_transaction()
     def test_lead_sees_partners(self):

@@ -3,7 +3,7 @@
 from trytond.i18n import gettext
 from trytond.model import Model, fields
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 
 from .exceptions import OrganisationError
 
@@ -42,6 +42,16 @@ class OrganisationMixin(Model):
             Parent = cls._fields[parent].get_target()
             values['company'] = Parent(values[parent]).company.id
         return values
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        # Check the record rules before the subclasses' own checks, so that
+        # their messages never name a record of another organisation.
+        if external and mode in {'write', 'delete'}:
+            with check_access():
+                cls.read([r.id for r in records], ['company'])
+        super().check_modification(
+            mode, records, values=values, external=external)
 
     @classmethod
     def default_company(cls):
