@@ -2,11 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 from collections import defaultdict
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.shakti_base.model import OrganisationMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import IntakeError
@@ -92,16 +94,23 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def get_version(cls, intakes, name):
         "Number each intake of a survivor by date, the first being 1"
-        survivors = {i.survivor.id for i in intakes}
-        ordered = defaultdict(list)
-        for intake in cls.search([
-                    ('survivor', 'in', list(survivors)),
-                    ], order=[('date', 'ASC'), ('id', 'ASC')]):
-            ordered[intake.survivor.id].append(intake.id)
-        return {
-            i.id: ordered[i.survivor.id].index(i.id) + 1
-            if i.id in ordered[i.survivor.id] else None
-            for i in intakes}
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+
+        survivors = list({i.survivor.id for i in intakes})
+        counts = defaultdict(int)
+        versions = {}
+        for sub_survivors in grouped_slice(
+                survivors, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.id, table.survivor,
+                    where=fields.SQL_OPERATORS['in'](
+                        table.survivor, sub_survivors),
+                    order_by=[table.survivor, table.date, table.id]))
+            for intake_id, survivor_id in cursor:
+                counts[survivor_id] += 1
+                versions[intake_id] = counts[survivor_id]
+        return {i.id: versions.get(i.id) for i in intakes}
 
     @classmethod
     def validate_fields(cls, intakes, field_names):
