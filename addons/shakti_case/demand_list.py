@@ -90,11 +90,10 @@ class DemandListReport(Report):
     def get_context(cls, records, header, data):
         pool = Pool()
         Application = pool.get('shakti.application')
+        Company = pool.get('company.company')
+        Date = pool.get('ir.date')
         Place = pool.get('shakti.place')
         Scheme = pool.get('shakti.scheme')
-        Date = pool.get('ir.date')
-
-        Company = pool.get('company.company')
         Survivor = pool.get('shakti.survivor')
 
         context = super().get_context(records, header, data)
