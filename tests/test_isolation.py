@@ -9,6 +9,7 @@ import unittest
 from collections import defaultdict
 
 from trytond.model.exceptions import AccessError
+from trytond.modules.shakti_base.exceptions import OrganisationError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, USER, activate_module, drop_db, with_transaction)
@@ -131,6 +132,11 @@ class IsolationTestCase(unittest.TestCase):
         self.assertEqual({int(r[0]) for r in exported}, own)
         with self.assertRaises(AccessError):
             Model.delete(Model.browse(foreign[:1]))
+        with self.assertRaises(AccessError):
+            Model.copy(Model.browse(foreign[:1]))
+        if getattr(Model, '_history', False):
+            with self.assertRaises(AccessError):
+                Model.history_revisions(foreign[:1])
 
     def check_related_fields(self, models, ownership, companies):
         "Check no domain through a relation finds another's records"
@@ -197,6 +203,61 @@ class IsolationTestCase(unittest.TestCase):
                             }])
             with self.assertRaises(AccessError):
                 Survivor.write([Survivor(foreign.id)], {'phone': '0'})
+            application = Application(survivor=Survivor(foreign.id))
+            with self.assertRaises(AccessError):
+                application.on_change_survivor()
+
+    @with_transaction()
+    def test_organisation_cannot_change(self):
+        "Test a survivor cannot be moved to another organisation"
+        pool = Pool()
+        Survivor = pool.get('shakti.survivor')
+
+        uid = user_id('supervisor.jote')
+        with Transaction().set_user(uid), \
+                Transaction().set_context(_check_access=True):
+            survivor = Survivor.search([], limit=1)[0]
+            other = [c for c in pool.get('res.user').get_companies()
+                if c != survivor.company.id]
+            with self.assertRaises(OrganisationError):
+                Survivor.write([survivor], {'company': other[0]})
+
+    @with_transaction()
+    def test_case_attachments_hidden_from_monitoring(self):
+        "Test notes and attachments on survivors are for case roles only"
+        pool = Pool()
+        Survivor = pool.get('shakti.survivor')
+        Note = pool.get('ir.note')
+        Attachment = pool.get('ir.attachment')
+
+        survivor = Survivor.search([], limit=1)[0]
+        resource = str(survivor)
+        note, = Note.create([{
+                    'resource': resource,
+                    'message': "Invented note about the case"}])
+        attachment, = Attachment.create([{
+                    'resource': resource,
+                    'name': 'card.txt',
+                    'data': b'invented scan'}])
+        with Transaction().set_user(user_id(MONITORING_USER)), \
+                Transaction().set_context(_check_access=True):
+            self.assertEqual(Note.search([('resource', '=', resource)]), [])
+            self.assertEqual(
+                Attachment.search([('resource', '=', resource)]), [])
+            with self.assertRaises(AccessError):
+                Note.read([note.id], ['message'])
+            with self.assertRaises(AccessError):
+                Attachment.read([attachment.id], ['data'])
+        worker = Survivor(survivor.id).social_worker
+        login, = [u.login for u in pool.get('res.user').search([
+                    ('employees', '=', worker.id)])]
+        with Transaction().set_user(user_id(login)), \
+                Transaction().set_context(_check_access=True):
+            self.assertEqual(
+                Note.search([('resource', '=', resource)]), [note])
+            self.assertEqual(
+                Note.read([note.id], ['message'])[0]['message'],
+                "Invented note about the case")
 
     @with_transaction()
     def test_lead_sees_partners(self):
@@ -249,6 +310,8 @@ class IsolationTestCase(unittest.TestCase):
             with self.assertRaises(AccessError):
                 Survivor.export_data([survivor], ['name'])
             self.check_hidden_fields({
+                    'shakti.survivor.identity_document': ['number'],
+                    'shakti.survivor.consent': ['notes'],
                     'shakti.intake.need': ['description'],
                     'shakti.application': ['notes'],
                     'shakti.application.follow_up': ['notes'],

@@ -48,10 +48,35 @@ class OrganisationMixin(Model):
         # Check the record rules before the subclasses' own checks, so that
         # their messages never name a record of another organisation.
         if external and mode in {'write', 'delete'}:
-            with check_access():
-                cls.read([r.id for r in records], ['company'])
+            cls.check_read(records)
         super().check_modification(
             mode, records, values=values, external=external)
+        if mode == 'write' and values and 'company' in values:
+            for record in records:
+                if record.company.id != values['company']:
+                    raise OrganisationError(
+                        gettext('shakti_base.msg_organisation_change',
+                            record=record.rec_name,
+                            organisation=record.company.rec_name))
+
+    @classmethod
+    def check_read(cls, records):
+        "Raise AccessError unless the user may read the records by the rules"
+        if Transaction().user:
+            with check_access():
+                cls.read([r.id for r in records], ['company'])
+
+    @classmethod
+    def copy(cls, records, default=None):
+        # Tryton copies the values it reads without the record rules, so
+        # check them first.
+        cls.check_read(records)
+        return super().copy(records, default=default)
+
+    @classmethod
+    def history_revisions(cls, ids):
+        cls.check_read(cls.browse(ids))
+        return super().history_revisions(ids)
 
     @classmethod
     def default_company(cls):

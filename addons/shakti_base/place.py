@@ -83,7 +83,8 @@ class Place(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
             with file_open(
                     os.path.join('shakti_base', 'data', 'places.csv'),
                     encoding='utf-8') as file:
-                cls.import_csv(file)
+                # Keep the changes made to the shipped places.
+                cls.import_csv(file, update=False)
 
     @classmethod
     def _register_country(cls):
@@ -144,7 +145,9 @@ class Place(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
     def check_parent_type(cls, places, field_names=None):
         if field_names and not (field_names & {'parent', 'type'}):
             return
-        for place in places:
+        # A new type must still suit the place's children.
+        children = cls.search([('parent', 'in', [p.id for p in places])])
+        for place in list(places) + children:
             allowed = PARENT_TYPES[place.type]
             parent_type = place.parent.type if place.parent else None
             if (allowed or parent_type) and parent_type not in allowed:
@@ -167,9 +170,10 @@ class Place(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
         return values
 
     @classmethod
-    def import_csv(cls, file):
-        """Create or update the places of a CSV file, matched by code.
+    def import_csv(cls, file, update=True):
+        """Create the places of a CSV file, updating those with the same code.
 
+        With update set to False, existing places are left as they are.
         Every row is checked before anything is saved; a bad row raises
         PlaceImportError naming the line, the column and the value."""
         pool = Pool()
@@ -212,11 +216,18 @@ class Place(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
                     row['parent'])
                 if not parent:
                     cls._raise_import(line, 'parent', row['parent'])
+                parent_type = (
+                    parent['type'] if isinstance(parent, dict)
+                    else parent.type)
+                if parent_type not in PARENT_TYPES[row['type']]:
+                    cls._raise_import(line, 'parent', row['parent'])
             codes[row['code']] = row
 
         to_save = []
         by_code = dict(existing)
         for line, row in rows:
+            if not update and row['code'] in existing:
+                continue
             place = by_code.get(row['code']) or cls(code=row['code'])
             place.name = row['name']
             place.type = row['type']

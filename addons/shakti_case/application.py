@@ -84,7 +84,7 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
             ],
         states=_states)
     date = fields.Date(
-        "Date", required=True,
+        "Application Date", required=True,
         states={
             'readonly': Eval('state') != 'draft',
             },
@@ -217,6 +217,8 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
         '_parent_survivor.company', 'block')
     def on_change_survivor(self):
         if self.survivor:
+            # The client may send any id: never tell whose it is.
+            self.survivor.check_read([self.survivor])
             self.company = self.survivor.company
             if not self.block:
                 self.block = self.survivor.block
@@ -264,7 +266,7 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
         if (mode == 'create' and not values.get('block')
                 and values.get('survivor') is not None):
             values['block'] = Survivor(values['survivor']).block.id
-        if mode == 'create' and not values.get('number'):
+        if mode == 'create':
             sequence = Sequence(ModelData.get_id(
                     'shakti_case', 'sequence_application'))
             values['number'] = sequence.get()
@@ -278,7 +280,7 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_dates(cls, applications, field_names=None):
-        "Check each status date is neither in the future nor before the last"
+        "Check the dates against today, each other, the survivor and visits"
         pool = Pool()
         Date = pool.get('ir.date')
 
@@ -287,28 +289,49 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
             return
         today = Date.today()
         for application in applications:
-            previous = 'date'
-            for name in names:
-                value = getattr(application, name)
-                if not value:
-                    continue
-                if value > today:
-                    raise ApplicationError(
-                        gettext('shakti_case.msg_application_date_future',
-                            application=application.rec_name,
-                            field=cls.__names__(name)['field'],
-                            date=value))
-                earlier = getattr(application, previous)
-                if value < earlier:
-                    raise ApplicationError(
-                        gettext('shakti_case.msg_application_date_order',
-                            application=application.rec_name,
-                            field=cls.__names__(name)['field'],
-                            date=value,
-                            previous_field=cls.__names__(previous)['field'],
-                            previous_date=earlier))
-                if name not in {n for _, n in CLOSING_DATES}:
-                    previous = name
+            application.check_date_order(today)
+            survivor = application.survivor
+            if application.date < survivor.registration_date:
+                raise ApplicationError(
+                    gettext('shakti_case.msg_application_before_registration',
+                        application=application.rec_name,
+                        date=application.date,
+                        survivor=survivor.rec_name,
+                        registration_date=survivor.registration_date))
+            visits = [f.date for f in application.follow_ups]
+            if visits and min(visits) < application.date:
+                raise ApplicationError(
+                    gettext('shakti_case.msg_application_after_follow_up',
+                        application=application.rec_name,
+                        date=application.date,
+                        follow_up_date=min(visits)))
+
+    def check_date_order(self, today):
+        "Check no status date is in the future or before the previous step"
+        names = ['date'] + [f for _, f in STATE_DATES + CLOSING_DATES]
+        closing = {n for _, n in CLOSING_DATES}
+        previous = 'date'
+        for name in names:
+            value = getattr(self, name)
+            if not value:
+                continue
+            if value > today:
+                raise ApplicationError(
+                    gettext('shakti_case.msg_application_date_future',
+                        application=self.rec_name,
+                        field=self.__names__(name)['field'],
+                        date=value))
+            earlier = getattr(self, previous)
+            if value < earlier:
+                raise ApplicationError(
+                    gettext('shakti_case.msg_application_date_order',
+                        application=self.rec_name,
+                        field=self.__names__(name)['field'],
+                        date=value,
+                        previous_field=self.__names__(previous)['field'],
+                        previous_date=earlier))
+            if name not in closing:
+                previous = name
 
     @classmethod
     def check_amounts(cls, applications, field_names=None):
@@ -345,12 +368,28 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, applications, values=values, external=external)
+        if mode == 'write' and external and values and 'number' in values:
+            raise ApplicationStateError(
+                gettext('shakti_case.msg_application_number_change'))
         if mode == 'delete':
             for application in applications:
                 if application.state not in {'draft', 'withdrawn'}:
                     raise ApplicationStateError(
                         gettext('shakti_case.msg_application_delete_state',
                             application=application.rec_name))
+
+    @classmethod
+    def copy(cls, applications, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number', None)
+        default.setdefault('state', 'draft')
+        default.setdefault('reference', None)
+        default.setdefault('follow_ups', None)
+        for _, name in STATE_DATES + CLOSING_DATES:
+            default.setdefault(name, None)
+        default.setdefault('amount_approved', None)
+        default.setdefault('amount_received', None)
+        return super().copy(applications, default=default)
 
     @classmethod
     def _set_state_date(cls, applications, field):
@@ -478,6 +517,10 @@ class FollowUp(OrganisationMixin, ModelSQL, ModelView):
         today = Date.today()
         for follow_up in follow_ups:
             application = follow_up.application
+            if application.state == 'draft':
+                raise FollowUpError(
+                    gettext('shakti_case.msg_follow_up_draft',
+                        application=application.rec_name))
             if follow_up.date > today:
                 raise FollowUpError(
                     gettext('shakti_case.msg_follow_up_date_future',

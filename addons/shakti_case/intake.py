@@ -86,6 +86,8 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
     @fields.depends('survivor', '_parent_survivor.company')
     def on_change_survivor(self):
         if self.survivor:
+            # The client may send any id: never tell whose it is.
+            self.survivor.check_read([self.survivor])
             self.company = self.survivor.company
 
     def get_rec_name(self, name):
@@ -122,7 +124,7 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
         pool = Pool()
         Date = pool.get('ir.date')
 
-        if field_names and 'date' not in field_names:
+        if field_names and not (field_names & {'date', 'survivor'}):
             return
         today = Date.today()
         for intake in intakes:
@@ -130,6 +132,14 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
                 raise IntakeError(
                     gettext('shakti_case.msg_intake_date_future',
                         intake=intake.rec_name, date=intake.date))
+            registered = intake.survivor.registration_date
+            if intake.date < registered:
+                raise IntakeError(
+                    gettext('shakti_case.msg_intake_before_registration',
+                        intake=intake.rec_name,
+                        date=intake.date,
+                        survivor=intake.survivor.rec_name,
+                        registration_date=registered))
 
 
 class IntakeNeed(OrganisationMixin, ModelSQL, ModelView):

@@ -152,16 +152,68 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
         ModelData = pool.get('ir.model.data')
 
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('code'):
+        if mode == 'create':
             sequence = Sequence(ModelData.get_id(
                     'shakti_case', 'sequence_survivor'))
             values['code'] = sequence.get()
         return values
 
     @classmethod
+    def check_modification(cls, mode, survivors, values=None,
+            external=False):
+        super().check_modification(
+            mode, survivors, values=values, external=external)
+        if mode == 'write' and external and values and 'code' in values:
+            raise SurvivorError(
+                gettext('shakti_case.msg_survivor_code_change'))
+
+    @classmethod
+    def copy(cls, survivors, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('code', None)
+        default.setdefault('state', 'open')
+        default.setdefault('closing_date', None)
+        default.setdefault('consents', None)
+        default.setdefault('identity_documents', None)
+        return super().copy(survivors, default=default)
+
+    @classmethod
     def validate_fields(cls, survivors, field_names):
         super().validate_fields(survivors, field_names)
         cls.check_birth(survivors, field_names)
+        cls.check_registration(survivors, field_names)
+
+    @classmethod
+    def check_registration(cls, survivors, field_names=None):
+        "Check registration is not in the future nor after her case records"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Intake = pool.get('shakti.intake')
+        Application = pool.get('shakti.application')
+
+        if field_names and 'registration_date' not in field_names:
+            return
+        today = Date.today()
+        earliest = {}
+        for Model in [Intake, Application]:
+            for record in Model.search([
+                        ('survivor', 'in', [s.id for s in survivors]),
+                        ], order=[('date', 'DESC')]):
+                earliest[record.survivor.id] = record
+        for survivor in survivors:
+            if survivor.registration_date > today:
+                raise SurvivorError(
+                    gettext('shakti_case.msg_survivor_registration_future',
+                        survivor=survivor.rec_name,
+                        date=survivor.registration_date))
+            record = earliest.get(survivor.id)
+            if record and record.date < survivor.registration_date:
+                raise SurvivorError(
+                    gettext('shakti_case.msg_survivor_registration_after',
+                        survivor=survivor.rec_name,
+                        date=survivor.registration_date,
+                        record=record.rec_name,
+                        record_date=record.date))
 
     @classmethod
     def check_birth(cls, survivors, field_names=None):
@@ -260,6 +312,7 @@ class Consent(OrganisationMixin, ModelSQL, ModelView):
     survivor = fields.Many2One(
         'shakti.survivor', "Survivor", required=True, ondelete='CASCADE')
     purpose = fields.Selection(CONSENT_PURPOSES, "Purpose", required=True)
+    purpose_string = purpose.translated('purpose')
     given_date = fields.Date("Given On", required=True)
     withdrawn_date = fields.Date(
         "Withdrawn On",
@@ -285,6 +338,29 @@ class Consent(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def default_recorded_by(cls):
         return Transaction().context.get('employee')
+
+    def get_rec_name(self, name):
+        return '%s: %s @ %s' % (
+            self.survivor.rec_name, self.purpose_string, self.given_date)
+
+    @classmethod
+    def validate_fields(cls, consents, field_names):
+        super().validate_fields(consents, field_names)
+        cls.check_given_date(consents, field_names)
+
+    @classmethod
+    def check_given_date(cls, consents, field_names=None):
+        pool = Pool()
+        Date = pool.get('ir.date')
+
+        if field_names and 'given_date' not in field_names:
+            return
+        today = Date.today()
+        for consent in consents:
+            if consent.given_date > today:
+                raise SurvivorError(
+                    gettext('shakti_case.msg_consent_given_future',
+                        consent=consent.rec_name))
 
     def in_force(self, date=None):
         "Return whether the consent was given and not withdrawn on date"

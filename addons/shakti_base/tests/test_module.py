@@ -86,6 +86,44 @@ class ShaktiBaseTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(Place.search_count([]), count)
 
     @with_transaction()
+    def test_place_import_parent_type(self):
+        "Test a row under a parent of the wrong type names its line"
+        pool = Pool()
+        Place = pool.get('shakti.place')
+
+        with self.assertRaises(PlaceImportError) as cm:
+            Place.import_csv(io.StringIO(
+                    "code,name,type,parent,state\n"
+                    "X-V-1,Wrong Village,village,WB-N24P,\n"))
+        self.assertEqual(
+            cm.exception.message,
+            'Line 2 of the places file has an invalid parent: "WB-N24P". '
+            'Nothing was imported.')
+
+    @with_transaction()
+    def test_place_type_change_checks_children(self):
+        "Test a district cannot become a block while it has blocks"
+        pool = Pool()
+        Place = pool.get('shakti.place')
+
+        with self.assertRaises(PlaceError):
+            Place.import_csv(io.StringIO(
+                    "code,name,type,parent,state\n"
+                    "WB-N24P,Renamed District,block,WB-S24P,\n"))
+
+    @with_transaction()
+    def test_place_import_without_update(self):
+        "Test importing without update keeps the existing places"
+        pool = Pool()
+        Place = pool.get('shakti.place')
+
+        Place.import_csv(io.StringIO(
+                "code,name,type,parent,state\n"
+                "WB-N24P,Renamed District,district,,IN-WB\n"), update=False)
+        north, = Place.search([('code', '=', 'WB-N24P')])
+        self.assertEqual(north.name, "North 24 Parganas")
+
+    @with_transaction()
     def test_place_parent_type(self):
         "Test a block cannot be placed under a village"
         pool = Pool()

@@ -57,6 +57,7 @@ def create_survivor(company, block, name="Test Survivor", consent=True):
                 'company': company.id,
                 'name': name,
                 'block': block.id,
+                'registration_date': dt.date(2024, 1, 1),
                 'consents': [('create', consents)],
                 }])
     return survivor
@@ -212,8 +213,8 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
                     })
         self.assertEqual(
             cm.exception.message,
-            'The Submitted On date %s of application "APP-00001" is before '
-            'its Date date %s.' % (
+            'The date in "Submitted On" (%s) of application "APP-00001" is '
+            'before the date in "Application Date" (%s).' % (
                 today - dt.timedelta(days=31), today - dt.timedelta(days=30)))
 
         with self.assertRaises(ApplicationError):
@@ -273,6 +274,7 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
     def test_follow_up_dates(self):
         "Test follow-ups must not precede their application"
         pool = Pool()
+        Application = pool.get('shakti.application')
         FollowUp = pool.get('shakti.application.follow_up')
         Date = pool.get('ir.date')
 
@@ -280,6 +282,18 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
             'WB-N24P-BASIRHAT-I')
         application = create_application(create_survivor(company, block))
         today = Date.today()
+        with self.assertRaises(FollowUpError) as cm:
+            FollowUp.create([{
+                        'application': application.id,
+                        'date': today,
+                        'outcome': 'promised',
+                        }])
+        self.assertEqual(
+            cm.exception.message,
+            'To record a follow-up of application "APP-00001", submit the '
+            'application first.')
+
+        Application.submit([application])
         with self.assertRaises(FollowUpError) as cm:
             FollowUp.create([{
                         'application': application.id,
@@ -306,6 +320,7 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
         _, _, other_employee, _ = create_organisation("Beta CBO",
             'WB-N24P-HASNABAD')
         application = create_application(create_survivor(company, block))
+        pool.get('shakti.application').submit([application])
         with self.assertRaises(OrganisationError):
             FollowUp.create([{
                         'application': application.id,
