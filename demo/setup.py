@@ -14,7 +14,7 @@ import sys
 
 MODULES = ['shakti_base', 'shakti_case']
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# Where the admin password and the update stamps are kept.
+# The folder of the admin password and the update stamps.
 VAR = pathlib.Path(os.environ.get('SHAKTI_VAR') or ROOT / 'var')
 
 logger = logging.getLogger('shakti.setup')

@@ -2,8 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 """Isolation of organisations, swept over every Shakti model.
 
-The demo data holds records of several organisations. For every model
-that holds organisation or survivor data, users of two CBOs must see their
+The demo data contains records of several organisations. For every model
+that contains organisation or survivor data, users of two CBOs and of a
+partner must see their
 own records only, by every read route."""
 import unittest
 from collections import defaultdict

@@ -134,7 +134,7 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
     def can_read_identity(cls):
         """Return whether the user may read the survivor's identifying fields.
 
-        The answer does not depend on whether access is being checked, so
+        The result does not depend on whether access is being checked, so
         that a search by name never finds a survivor for a user who may not
         read her name."""
         pool = Pool()
