@@ -4,8 +4,7 @@
 
 The demo data contains records of several organisations. For every model
 that contains organisation or survivor data, users of two CBOs and of a
-partner must see their
-own records only, by every read route."""
+partner must see their own records only, by every read route."""
 import unittest
 from collections import defaultdict
 
