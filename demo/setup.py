@@ -78,13 +78,14 @@ def create_database(name):
 
 
 def admin_password():
-    "Return the admin password, created on the first run"
+    "Return the admin password and whether this run created it"
     path = VAR / 'admin-password'
-    if not path.exists():
+    created = not path.exists()
+    if created:
         VAR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(12) + '\n')
         path.chmod(0o600)
-    return path.read_text().strip()
+    return path.read_text().strip(), created
 
 
 def run_admin(name, arguments):
@@ -113,7 +114,7 @@ def main():
     logging.basicConfig(level=logging.INFO, format='%(message)s')
 
     name = args.database
-    password = admin_password()
+    password, created = admin_password()
     stamp = VAR / ('.stamp-database-%s' % hashlib.sha256(
             (os.environ.get('TRYTOND_DATABASE__URI', '') + name).encode()
             ).hexdigest()[:16])
@@ -139,20 +140,26 @@ def main():
             logger.info("Loaded the demo data")
         else:
             logger.info("The demo data is already loaded")
-        print_logins(password)
+    print_logins(password if created else None, demo=not args.no_demo)
 
 
-def print_logins(password):
+def print_logins(password=None, demo=True):
+    "Print the demo logins if any, and the admin password when given"
     from demo import data
 
     print()
-    print("Shakti demo logins (password for every demo login: %s)"
-        % data.PASSWORD)
-    for login, role, organisation in data.users():
-        print("  %-24s %-20s %s" % (login, role, organisation))
-    print("  %-24s %-20s %s" % (
-            'admin', 'administrator', "password: %s" % password))
-    print("The admin password is kept in %s." % (VAR / 'admin-password'))
+    if demo:
+        print("Shakti demo logins (password for every demo login: %s)"
+            % data.PASSWORD)
+        for login, role, organisation in data.users():
+            print("  %-24s %-20s %s" % (login, role, organisation))
+    path = VAR / 'admin-password'
+    if password:
+        print("  %-24s %-20s password: %s, kept in %s" % (
+                'admin', 'administrator', password, path))
+    else:
+        print("  %-24s %-20s password kept in %s" % (
+                'admin', 'administrator', path))
     print()
 
 
