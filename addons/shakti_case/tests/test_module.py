@@ -359,7 +359,9 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
         rani = create_survivor(company, block, "Rani Test")
         mina = create_survivor(company, block, "Mina Test")
         silent = create_survivor(company, block, "Silent Test", consent=False)
-        today = Date.today()
+        # The report counts the days in the organisation's time zone.
+        with Transaction().set_context(company=company.id):
+            today = Date.today()
         housing = create_application(rani, 'PMAY-G', days_ago=40)
         ration = create_application(mina, 'NFSA-PMGKAY', days_ago=20)
         done = create_application(mina, 'AADHAAR', days_ago=20)
