@@ -219,6 +219,8 @@ class DemandListSpreadsheet(DemandListReport):
         last = first + len(context['rows'])
         sheet.autofilter(first, 0, last, len(context['columns']) - 1)
         sheet.freeze_panes(first + 1, 0)
+        if not context['rows']:
+            sheet.write(first + 1, 0, "No pending applications.")
         if context['withheld']:
             sheet.write(
                 last + 2, 0,

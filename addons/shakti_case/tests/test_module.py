@@ -405,8 +405,9 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
         Pool().get('shakti.application').submit([application])
         with Transaction().set_user(other_user.id), \
                 Transaction().set_context(company=other.id):
-            _, rows = self.demand_list(block)
+            sheet, rows = self.demand_list(block)
         self.assertEqual(rows, [])
+        self.assertEqual(sheet['A8'].value, "No pending applications.")
 
     @with_transaction()
     def test_demand_list_needs_identity_access(self):
