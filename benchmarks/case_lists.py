@@ -42,7 +42,7 @@ class StatementCounter:
 
 
 def create_cases(size, today):
-    "Create size survivors of one CBO, each with an application and visit"
+    "Create size survivors of one CBO with intakes, applications and visits"
     pool = Pool()
     Company = pool.get('company.company')
     Party = pool.get('party.party')

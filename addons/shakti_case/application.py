@@ -33,6 +33,8 @@ CLOSING_DATES = [
     ('rejected', 'rejected_date'),
     ('withdrawn', 'withdrawn_date'),
     ]
+# Every date of an application, in the order they are checked.
+DATE_FIELDS = ['date'] + [f for _, f in STATE_DATES + CLOSING_DATES]
 
 
 def _date_field(string, states):
@@ -284,8 +286,7 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Date = pool.get('ir.date')
 
-        names = ['date'] + [f for _, f in STATE_DATES + CLOSING_DATES]
-        if field_names and not (field_names & set(names)):
+        if field_names and not (field_names & set(DATE_FIELDS)):
             return
         today = Date.today()
         for application in applications:
@@ -308,10 +309,9 @@ class Application(OrganisationMixin, Workflow, ModelSQL, ModelView):
 
     def check_date_order(self, today):
         "Check no status date is in the future or before the previous step"
-        names = ['date'] + [f for _, f in STATE_DATES + CLOSING_DATES]
         closing = {n for _, n in CLOSING_DATES}
         previous = 'date'
-        for name in names:
+        for name in DATE_FIELDS:
             value = getattr(self, name)
             if not value:
                 continue
@@ -474,7 +474,8 @@ class FollowUp(OrganisationMixin, ModelSQL, ModelView):
             ('not_met', "Official Not Available"),
             ('other', "Other"),
             ], "Outcome", required=True)
-    notes = fields.Text("Notes", help="What was said.")
+    notes = fields.Text(
+        "Notes", help="What the official said and what was agreed.")
     next_date = fields.Date(
         "Next Date",
         domain=[
