@@ -20,7 +20,10 @@ USERS = [
     ('worker_a', ["Case Worker"], "Alpha CBO", "Worker Alpha"),
     ('leader_a', ["Survivor Leader"], "Alpha CBO", None),
     ('supervisor_a', ["Case Supervisor"], "Alpha CBO", "Supervisor Alpha"),
+    ('counsellor_a', ["Counsellor"], "Alpha CBO", "Counsellor Alpha"),
     ('worker_b', ["Case Worker"], "Beta CBO", "Worker Beta"),
+    ('supervisor_b', ["Case Supervisor"], "Beta CBO", "Supervisor Beta"),
+    ('counsellor_b', ["Counsellor"], "Beta CBO", "Counsellor Beta"),
     ('monitor', ["Monitoring and Evaluation"], "Test Lead Trust", None),
     ('livelihood', ["Livelihood Officer"], "Test Lead Trust", None),
     ]
