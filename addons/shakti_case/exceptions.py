@@ -1,10 +1,14 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import ValidationError
 
 
 class SurvivorError(ValidationError):
+    pass
+
+
+class SurvivorDuplicateWarning(UserWarning):
     pass
 
 

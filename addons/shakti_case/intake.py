@@ -145,6 +145,7 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
 class IntakeNeed(OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.intake.need'
     __string__ = "Case Intake Need"
+    _history = True
     _organisation_parent = 'intake'
     intake = fields.Many2One(
         'shakti.intake', "Intake", required=True, ondelete='CASCADE')

@@ -1,14 +1,21 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import difflib
+import hashlib
+import re
+import unicodedata
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.modules.shakti_base.model import OrganisationMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from .exceptions import SurvivorError
+from .exceptions import SurvivorDuplicateWarning, SurvivorError
 
 IDENTITY_DOCUMENT_TYPES = [
     ('aadhaar', "Aadhaar"),
@@ -20,6 +27,16 @@ IDENTITY_DOCUMENT_TYPES = [
     ('job_card', "MGNREGA Job Card"),
     ('other', "Other"),
     ]
+# Spellings that vary when a Bengali, Telugu or Hindi name is written in
+# Latin letters, reduced to one form before names are compared.
+_SPELLING_VARIANTS = [
+    ('ee', 'i'), ('oo', 'u'), ('aa', 'a'), ('ou', 'u'), ('w', 'v'),
+    ('ph', 'f'), ('bh', 'b'), ('dh', 'd'), ('gh', 'g'), ('jh', 'j'),
+    ('kh', 'k'), ('th', 't'), ('sh', 's'), ('z', 'j'), ('y', 'i'),
+    ('q', 'k'), ('ck', 'k'),
+    ]
+# The similarity (0 to 1) from which two names are taken for one.
+DUPLICATE_NAME_RATIO = 0.85
 CONSENT_PURPOSES = [
     ('case_management', "Case management and record keeping"),
     ('duty_bearers', "Sharing details with government offices"),
@@ -244,6 +261,104 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
                         date=survivor.date_of_birth,
                         year=survivor.birth_year))
 
+    @classmethod
+    def on_modification(cls, mode, survivors, field_names=None):
+        super().on_modification(mode, survivors, field_names=field_names)
+        if mode == 'create' or (mode == 'write'
+                and field_names & {'name', 'birth_year', 'village'}):
+            cls.check_duplicates(survivors)
+
+    @classmethod
+    def check_duplicates(cls, survivors):
+        """Warn when a survivor may already be registered.
+
+        All organisations are searched, closed cases included. A match in
+        an organisation the user may not see is named by its organisation
+        only, never by the survivor's code or details."""
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        User = pool.get('res.user')
+
+        companies = set(User.get_companies())
+        for survivor, matches in cls.find_duplicates(survivors).items():
+            if not matches:
+                continue
+            visible = [m for m in matches if m.company.id in companies]
+            key = hashlib.sha256(repr((
+                        normalise_name(survivor.name), survivor.birth_year,
+                        survivor.village and survivor.village.id,
+                        sorted(m.id for m in matches),
+                        )).encode()).hexdigest()[:32]
+            key = 'shakti_case.survivor_duplicate.%s' % key
+            if not Warning.check(key):
+                continue
+            if visible:
+                message = gettext(
+                    'shakti_case.msg_survivor_duplicate_visible',
+                    survivor=survivor.rec_name,
+                    matches=', '.join(m.code for m in visible))
+            else:
+                organisation = matches[0].company
+                message = gettext(
+                    'shakti_case.msg_survivor_duplicate_other',
+                    survivor=survivor.rec_name,
+                    organisation=organisation.rec_name,
+                    contact=_organisation_contact(organisation))
+            raise SurvivorDuplicateWarning(key, message)
+
+    @classmethod
+    def find_duplicates(cls, survivors):
+        """Return for each survivor the other survivors who may be her.
+
+        A match has a similar name and either a year of birth within one
+        year or the same village, and no year of birth two or more years
+        apart."""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+
+        ids = {s.id for s in survivors}
+        years, villages = set(), set()
+        for survivor in survivors:
+            if survivor.birth_year:
+                years.update(range(
+                        survivor.birth_year - 1, survivor.birth_year + 2))
+            if survivor.village:
+                villages.add(survivor.village.id)
+        candidates = {}
+        for column, values in [
+                (table.birth_year, years), (table.village, villages)]:
+            for sub_values in grouped_slice(
+                    list(values), backend.MAX_QUERY_PARAMS):
+                cursor.execute(*table.select(
+                        table.id, table.name, table.birth_year,
+                        table.village, table.company,
+                        where=column.in_(list(sub_values))))
+                candidates.update((r[0], r) for r in cursor)
+        found = {}
+        for survivor in survivors:
+            key = normalise_name(survivor.name)
+            matches = []
+            if not key:
+                found[survivor] = []
+                continue
+            for id_, name, year, village, _ in candidates.values():
+                if id_ in ids:
+                    continue
+                close_year = (survivor.birth_year and year
+                    and abs(survivor.birth_year - year) <= 1)
+                far_year = (survivor.birth_year and year
+                    and abs(survivor.birth_year - year) > 1)
+                same_village = (survivor.village
+                    and survivor.village.id == village)
+                if far_year or not (close_year or same_village):
+                    continue
+                ratio = difflib.SequenceMatcher(
+                    None, key, normalise_name(name)).ratio()
+                if ratio >= DUPLICATE_NAME_RATIO:
+                    matches.append(id_)
+            found[survivor] = cls.browse(matches)
+        return found
+
     @fields.depends('date_of_birth')
     def on_change_date_of_birth(self):
         if self.date_of_birth:
@@ -275,10 +390,34 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
         cls.write(survivors, {'closing_date': None})
 
 
+def normalise_name(name):
+    "Return the name in one spelling for comparison, words in order"
+    # Keep letters and their marks (the vowel signs of Indian scripts).
+    # Drop accents on Latin letters, digits and punctuation.
+    name = ''.join(
+        c if unicodedata.category(c)[0] in 'LM' else ' '
+        for c in unicodedata.normalize('NFKD', name or '').lower()
+        if not unicodedata.name(c, '').startswith('COMBINING'))
+    words = []
+    for word in name.split():
+        for variant, replacement in _SPELLING_VARIANTS:
+            word = word.replace(variant, replacement)
+        words.append(re.sub(r'(.)\1+', r'\1', word))
+    return ' '.join(sorted(words))
+
+
+def _organisation_contact(company):
+    "Return how to reach an organisation, without a survivor's details"
+    mechanisms = [m.value for m in company.party.contact_mechanisms
+        if m.type in {'phone', 'mobile', 'email'}]
+    return ', '.join(mechanisms) or company.party.full_name
+
+
 class IdentityDocument(
         OrganisationMixin, sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'shakti.survivor.identity_document'
     __string__ = "Survivor Identity Document"
+    _history = True
     _organisation_parent = 'survivor'
     survivor = fields.Many2One(
         'shakti.survivor', "Survivor", required=True, ondelete='CASCADE')
@@ -307,6 +446,7 @@ class IdentityDocument(
 class Consent(OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.survivor.consent'
     __string__ = "Survivor Consent"
+    _history = True
     _organisation_parent = 'survivor'
     _organisation_fields = {'recorded_by'}
     survivor = fields.Many2One(
