@@ -64,7 +64,9 @@ def create_cases(size, today):
     survivors = Survivor.create([{
                 'company': company.id,
                 'name': "Benchmark Person %s" % i,
+                'birth_year': 1980 + i % 20,
                 'block': block.id,
+                'registration_date': today - dt.timedelta(days=500),
                 'consents': [('create', [{
                                 'purpose': 'duty_bearers',
                                 'given_date': today,
@@ -115,6 +117,7 @@ def main():
         Intake = pool.get('shakti.intake')
         Application = pool.get('shakti.application')
         Spreadsheet = pool.get('shakti.demand_list.xlsx', type='report')
+        History = pool.get('shakti.survivor.history', type='report')
 
         today = Date.today()
         for size in SIZES:
@@ -136,6 +139,11 @@ def main():
                             'last_follow_up', 'next_follow_up', 'state']))
                 measure("demand list (XLSX)", size, lambda: Spreadsheet
                     .execute([], {'block': block.id, 'scheme': None}))
+                one = Survivor.browse(survivor_ids[:1])
+                measure("duplicate check (one)", size,
+                    lambda: Survivor.find_duplicates(one))
+                measure("case history (one)", size,
+                    lambda: History.execute(survivor_ids[:1], {}))
             transaction.rollback()
     return 0
 
