@@ -448,9 +448,11 @@ class FamilySession(OrganisationMixin, ModelSQL, ModelView):
                         start_date=plan.start_date))
 
 
-class FamilySessionMember(ModelSQL):
+class FamilySessionMember(OrganisationMixin, ModelSQL):
     __name__ = 'shakti.family_plan.session-member'
     __string__ = "Family Engagement Session - Member"
+    _organisation_parent = 'session'
+    _organisation_fields = {'member'}
 
     session = fields.Many2One(
         'shakti.family_plan.session', "Session", required=True,
@@ -463,6 +465,9 @@ class FamilySessionMember(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('session')
+
+    def get_rec_name(self, name):
+        return '%s: %s' % (self.session.rec_name, self.member.rec_name)
 
 
 class Consent(metaclass=PoolMeta):

@@ -329,7 +329,7 @@ class CasePlanAction(OrganisationMixin, ModelSQL, ModelView):
         help="The need of the plan's intake that the action addresses.")
     plan_intake = fields.Function(
         fields.Many2One('shakti.intake', "Plan Intake"),
-        'on_change_with_plan_intake')
+        'on_change_with_plan_intake', searcher='search_plan_field')
     description = fields.Text("Description", required=True)
     responsible = fields.Selection(
         RESPONSIBLE_KINDS, "Responsible", required=True, sort=False)
@@ -591,6 +591,16 @@ class OverdueActionSummary(OrganisationMixin, ModelSQL, ModelView):
             & action.status.in_(OPEN_STATUSES)
             & (action.due_date < today),
             group_by=[plan.company, plan.social_worker])
+
+    @classmethod
+    def delete(cls, summaries):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+
+        # No group may delete rows of this query: raise the access error
+        # before ModelSQL raises NotImplementedError for a table query.
+        ModelAccess.check(cls.__name__, 'delete')
+        super().delete(summaries)
 
     @classmethod
     def get_days_overdue(cls, summaries, name):
