@@ -26,3 +26,27 @@ class ApplicationStateError(UserError):
 
 class FollowUpError(ValidationError):
     pass
+
+
+class CasePlanError(ValidationError):
+    pass
+
+
+class CasePlanStateError(UserError):
+    pass
+
+
+class CasePlanActionError(ValidationError):
+    pass
+
+
+class FamilyPlanError(ValidationError):
+    pass
+
+
+class FamilyPlanStateError(UserError):
+    pass
+
+
+class FamilyConsentError(UserError):
+    pass

@@ -429,5 +429,95 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
                 self.assertRaises(AccessError):
             self.demand_list(block)
 
+    @with_transaction()
+    def test_overdue_action_search(self):
+        "Test overdue actions are searched as they are computed"
+        pool = Pool()
+        Intake = pool.get('shakti.intake')
+        Plan = pool.get('shakti.case_plan')
+        Action = pool.get('shakti.case_plan.action')
+        Date = pool.get('ir.date')
+
+        company, block, employee, _ = create_organisation("Alpha CBO",
+            'WB-N24P-BASIRHAT-I')
+        survivor = create_survivor(company, block)
+        today = Date.today()
+        intake, = Intake.create([{
+                    'survivor': survivor.id,
+                    'date': today - dt.timedelta(days=30),
+                    'filled_by': 'social_worker',
+                    }])
+        need = intake.needs[0]
+        plan, = Plan.create([{
+                    'survivor': survivor.id,
+                    'intake': intake.id,
+                    'social_worker': employee.id,
+                    'start_date': today - dt.timedelta(days=20),
+                    'actions': [('create', [{
+                                    'need': need.id,
+                                    'description': "Late",
+                                    'responsible': 'survivor',
+                                    'due_date': today - dt.timedelta(days=1),
+                                    }, {
+                                    'need': need.id,
+                                    'description': "Due today",
+                                    'responsible': 'survivor',
+                                    'due_date': today,
+                                    }])],
+                    }])
+        late, due = plan.actions
+        self.assertEqual(Action.search([('overdue', '=', True)]), [])
+        self.assertEqual([a.overdue for a in plan.actions], [False, False])
+
+        Plan.write([plan], {'state': 'active'})
+        self.assertEqual([a.overdue for a in Action.browse(plan.actions)],
+            [True, False])
+        for operator, value, expected in [
+                ('=', True, [late]),
+                ('=', False, [due]),
+                ('!=', True, [due]),
+                ('in', [True], [late]),
+                ('not in', [True], [due]),
+                ('in', [True, False], [late, due]),
+                ('not in', [True, False], []),
+                ]:
+            with self.subTest(operator=operator, value=value):
+                self.assertEqual(
+                    Action.search([('overdue', operator, value)]), expected)
+
+    @with_transaction()
+    def test_withdrawal_before_start(self):
+        "Test a consent withdrawn before the start stops the plan at start"
+        pool = Pool()
+        Consent = pool.get('shakti.survivor.consent')
+        FamilyPlan = pool.get('shakti.family_plan')
+        Date = pool.get('ir.date')
+
+        company, block, employee, _ = create_organisation("Alpha CBO",
+            'WB-N24P-BASIRHAT-I')
+        today = Date.today()
+        survivors = [create_survivor(company, block, name)
+            for name in ["First Test", "Second Test"]]
+        consents = Consent.create([{
+                    'survivor': s.id,
+                    'purpose': 'family_engagement',
+                    'given_date': today - dt.timedelta(days=60),
+                    } for s in survivors])
+        plans = FamilyPlan.create([{
+                    'survivor': s.id,
+                    'social_worker': employee.id,
+                    'start_date': today - dt.timedelta(days=10),
+                    'state': 'active',
+                    } for s in survivors])
+
+        Consent.write([consents[0]], {
+                'withdrawn_date': today - dt.timedelta(days=20)})
+        stopped, active = FamilyPlan.browse(plans)
+        self.assertEqual(stopped.state, 'stopped')
+        self.assertEqual(stopped.stop_date, today - dt.timedelta(days=10))
+        self.assertEqual(stopped.stop_reason, 'consent_withdrawn')
+        self.assertEqual(active.state, 'active')
+        self.assertEqual(active.stop_date, None)
+
 
 del ModuleTestCase
