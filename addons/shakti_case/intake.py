@@ -151,6 +151,7 @@ class IntakeNeed(OrganisationMixin, ModelSQL, ModelView):
         'shakti.intake', "Intake", required=True, ondelete='CASCADE')
     domain = fields.Selection(
         NEED_DOMAINS, "Domain", required=True, sort=False)
+    domain_string = domain.translated('domain')
     priority = fields.Selection([
             ('high', "High"),
             ('medium', "Medium"),
@@ -174,3 +175,10 @@ class IntakeNeed(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def default_priority(cls):
         return 'none'
+
+    def get_rec_name(self, name):
+        return '%s: %s' % (self.intake.rec_name, self.domain_string)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('intake.rec_name',) + tuple(clause[1:])]
