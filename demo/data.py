@@ -251,6 +251,7 @@ class _Builder:
             office.save()
             DutyBearer(
                 name=next(officials),
+                post='mpdo' if is_mandal else 'bdo',
                 designation=("Mandal Parishad Development Officer"
                     if is_mandal else "Block Development Officer"),
                 office=office,

@@ -22,3 +22,15 @@ class ApplicationStateError(UserError):
 
 class FollowUpError(ValidationError):
     pass
+
+
+class RatingError(ValidationError):
+    pass
+
+
+class MeetingError(ValidationError):
+    pass
+
+
+class VillageDemandError(ValidationError):
+    pass
