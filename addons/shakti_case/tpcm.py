@@ -299,6 +299,7 @@ class VillageDemand(OrganisationMixin, ModelSQL, ModelView):
     demand = fields.Text("Demand", required=True, states=_states)
     category = fields.Selection(
         DEMAND_CATEGORIES, "Category", required=True, states=_states)
+    category_string = category.translated('category')
     survivors = fields.Many2Many(
         'shakti.village_demand-shakti.survivor', 'demand', 'survivor',
         "Survivors Concerned",
@@ -341,7 +342,7 @@ class VillageDemand(OrganisationMixin, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return '%s %s-%02d: %s' % (
             self.gram_panchayat.name, self.plan_year,
-            (self.plan_year + 1) % 100, self.demand.splitlines()[0][:40])
+            (self.plan_year + 1) % 100, self.category_string)
 
     @classmethod
     def validate_fields(cls, demands, field_names):
