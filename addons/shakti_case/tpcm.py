@@ -207,7 +207,7 @@ class Action(OrganisationMixin, ModelSQL, ModelView):
         'shakti.tpcm.meeting', "Meeting", required=True, ondelete='CASCADE')
     survivor = fields.Function(
         fields.Many2One('shakti.survivor', "Survivor"),
-        'on_change_with_survivor')
+        'on_change_with_survivor', searcher='search_survivor')
     description = fields.Char("Description", required=True)
     responsible = fields.Selection(
         RESPONSIBLES, "Responsible", required=True, sort=False)
@@ -249,6 +249,11 @@ class Action(OrganisationMixin, ModelSQL, ModelView):
     @fields.depends('meeting', '_parent_meeting.survivor')
     def on_change_with_survivor(self, name=None):
         return self.meeting.survivor if self.meeting else None
+
+    @classmethod
+    def search_survivor(cls, name, clause):
+        nested = clause[0][len(name):]
+        return [('meeting.survivor' + nested,) + tuple(clause[1:])]
 
     @fields.depends('responsible', 'duty_bearer')
     def on_change_responsible(self):
