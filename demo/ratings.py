@@ -6,9 +6,10 @@ import datetime as dt
 
 from trytond.pool import Pool
 
-# The organisations that get ratings, meetings and demands, with the number
-# of follow-ups rated in each. Basirhat-I and Hasnabad get enough ratings
-# for their block officers' averages to show.
+# The organisations that get ratings, meetings and demands, with the maximum
+# number of follow-ups rated in each. Basirhat-I and Hasnabad rate up to six
+# so that their block officers can reach the default minimum of five ratings
+# for averages to show.
 RATED = [
     ("Basirhat-I Mukti Sangha", 6),
     ("Hasnabad Mukti Sangha", 6),
@@ -57,7 +58,7 @@ def create_gram_panchayats(builder):
     return places
 
 
-def score(rng, base):
+def random_score(rng, base):
     return min(max(base + rng.randint(-2, 2), 1), 10)
 
 
@@ -89,7 +90,7 @@ def create_ratings(builder, company, count):
                 'rated_by': rated_by,
                 'lines': [('create', [{
                                 'criterion': c.id,
-                                'score': score(rng, bases[c.aspect]),
+                                'score': random_score(rng, bases[c.aspect]),
                                 } for c in rated])],
                 })
     Rating.create(ratings)
