@@ -12,7 +12,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
-from . import plans
+from . import plans, ratings
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,7 @@ class _Builder:
         self.offices = self.create_offices()
         self.create_cases()
         plans.load(self)
+        ratings.load(self)
 
     def create_organisations(self):
         pool = Pool()
@@ -254,6 +255,7 @@ class _Builder:
             office.save()
             DutyBearer(
                 name=next(officials),
+                post='mpdo' if is_mandal else 'bdo',
                 designation=("Mandal Parishad Development Officer"
                     if is_mandal else "Block Development Officer"),
                 office=office,

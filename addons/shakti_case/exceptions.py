@@ -50,3 +50,15 @@ class FamilyPlanStateError(UserError):
 
 class FamilyConsentError(UserError):
     pass
+
+
+class RatingError(ValidationError):
+    pass
+
+
+class MeetingError(ValidationError):
+    pass
+
+
+class VillageDemandError(ValidationError):
+    pass

@@ -1,7 +1,11 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from sql import Null
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
 from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .rating import RatedMixin
 
 LEVELS = [
     ('gram_panchayat', "Gram Panchayat"),
@@ -19,6 +23,21 @@ OFFICE_TYPES = [
     ('district_administration', "District Administration"),
     ('food_supply', "Food and Supplies Office"),
     ('bank', "Bank Branch"),
+    ('other', "Other"),
+    ]
+POSTS = [
+    ('bdo', "Block Development Officer"),
+    ('joint_bdo', "Joint Block Development Officer"),
+    ('mpdo', "Mandal Parishad Development Officer"),
+    ('block_medical_officer', "Block Medical Officer of Health"),
+    ('panchayat_pradhan', "Panchayat Pradhan"),
+    ('panchayat_member', "Panchayat Member"),
+    ('panchayat_secretary', "Panchayat Secretary"),
+    ('public_prosecutor', "Public Prosecutor"),
+    ('police_officer', "Police Officer"),
+    ('district_magistrate', "District Magistrate"),
+    ('food_inspector', "Food Inspector"),
+    ('bank_manager', "Bank Manager"),
     ('other', "Other"),
     ]
 
@@ -81,7 +100,7 @@ class Scheme(DeactivableMixin, ModelSQL, ModelView):
             ]
 
 
-class Office(DeactivableMixin, ModelSQL, ModelView):
+class Office(RatedMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'shakti.office'
     __string__ = "Government Office"
     name = fields.Char("Name", required=True)
@@ -92,6 +111,7 @@ class Office(DeactivableMixin, ModelSQL, ModelView):
     address = fields.Text("Address")
     duty_bearers = fields.One2Many(
         'shakti.duty_bearer', 'office', "Duty Bearers")
+    _rating_field = 'office'
 
     @classmethod
     def __setup__(cls):
@@ -99,13 +119,18 @@ class Office(DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
 
-class DutyBearer(DeactivableMixin, ModelSQL, ModelView):
+class DutyBearer(RatedMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'shakti.duty_bearer'
     __string__ = "Duty Bearer"
     name = fields.Char("Name", required=True)
+    post = fields.Selection(
+        POSTS, "Post", required=True, sort=False,
+        help="The post held, used to compare ratings across offices.")
+    post_string = post.translated('post')
     designation = fields.Char(
-        "Designation", required=True,
-        help="The post held, for example Block Development Officer.")
+        "Designation",
+        help="The exact title when the post does not say it, for example "
+        "Joint BDO (Revenue).")
     office = fields.Many2One(
         'shakti.office', "Office", required=True, ondelete='RESTRICT')
     start_date = fields.Date("Start Date")
@@ -117,15 +142,28 @@ class DutyBearer(DeactivableMixin, ModelSQL, ModelView):
                 ()),
             ],
         help="When the person left the post; the office remains.")
+    _rating_field = 'duty_bearer'
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order.insert(0, ('name', 'ASC'))
 
+    @classmethod
+    def __register__(cls, module):
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+
+        super().__register__(module)
+        # The post is new: duty bearers recorded before it are "other" until
+        # someone chooses their post.
+        cursor.execute(*table.update(
+                [table.post], ['other'], where=table.post == Null))
+
     def get_rec_name(self, name):
         return '%s (%s, %s)' % (
-            self.name, self.designation, self.office.rec_name)
+            self.name, self.designation or self.post_string,
+            self.office.rec_name)
 
     @classmethod
     def search_rec_name(cls, name, clause):
