@@ -202,7 +202,7 @@ class Action(OrganisationMixin, ModelSQL, ModelView):
     __string__ = "Tri-party Meeting Action"
     _history = True
     _organisation_parent = 'meeting'
-    _organisation_fields = {'application'}
+    _organisation_fields = {'application', 'plan_action'}
     meeting = fields.Many2One(
         'shakti.tpcm.meeting', "Meeting", required=True, ondelete='CASCADE')
     survivor = fields.Function(
@@ -229,6 +229,14 @@ class Action(OrganisationMixin, ModelSQL, ModelView):
                 ()),
             ],
         help="The entitlement application the action moves forward.")
+    plan_action = fields.Many2One(
+        'shakti.case_plan.action', "Plan Action", ondelete='RESTRICT',
+        domain=[
+            If(Bool(Eval('survivor')),
+                ('plan.survivor', '=', Eval('survivor', -1)),
+                ()),
+            ],
+        help="The action of her case plan that this action carries out.")
 
     @classmethod
     def __setup__(cls):
