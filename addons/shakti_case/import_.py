@@ -385,8 +385,8 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
                     case_import.create_records(
                         values, progress=case_import.write_progress)
             except UserError as exception:
-                # A check of the models that the parsing did not foresee:
-                # undo every row of the file, then record why.
+                # A check of the models that parse() does not repeat
+                # failed. Undo every row of the file, then record the error.
                 Transaction().rollback()
                 logger.warning(
                     "import %s failed: %s", case_import.id,
@@ -414,7 +414,7 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
         "Write the status where other users see it while the import runs"
         if backend.name == 'sqlite':
             # SQLite gives every transaction of a database the same
-            # connection: committing another one would commit the import.
+            # connection, so committing another one would commit the rows.
             self.write([self], values)
             return
         with Transaction().new_transaction():
