@@ -204,7 +204,7 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
         KINDS, "Kind", required=True, states=_states,
         help="What each row of the file records.")
     file = fields.Binary(
-        "File", required=True, filename='file_name', states=_states,
+        "File", filename='file_name', states=_states,
         help="The import template filled in, as XLSX or CSV.")
     file_name = fields.Char("File Name", states=_states)
     state = fields.Selection([
@@ -321,6 +321,7 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
     def check_file(cls, imports):
         "Read and check the whole file without importing it"
         for case_import in imports:
+            case_import.check_attached()
             _, total, errors = case_import.parse()
             case_import.rows_total = total
             case_import.rows_processed = 0
@@ -341,6 +342,7 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
                     gettext('shakti_case.msg_case_import_state',
                         case_import=case_import.rec_name,
                         state=case_import.state_string))
+            case_import.check_attached()
             values, total, errors = case_import.parse()
             case_import.rows_total = total
             case_import.rows_processed = 0
@@ -406,6 +408,12 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
             logger.info(
                 "queued import %s of %s: %d rows, %d errors",
                 case_import.id, case_import.kind, total, len(errors))
+
+    def check_attached(self):
+        if not self.file:
+            raise CaseImportError(
+                gettext('shakti_case.msg_case_import_no_file',
+                    case_import=self.rec_name))
 
     def write_progress(self, processed):
         self.write_status(rows_processed=processed)
