@@ -220,7 +220,10 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
         help="The data rows of the file, below the header row.")
     rows_processed = fields.Integer("Rows Processed", readonly=True)
     progress = fields.Function(
-        fields.Integer("Progress (%)"), 'get_progress')
+        fields.Float(
+            "Progress", digits=(1, 4),
+            help="The rows processed as a fraction of the rows."),
+        'get_progress')
     errors = fields.Text(
         "Errors", readonly=True,
         states={
@@ -279,8 +282,8 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def get_progress(cls, imports, name):
         return {
-            i.id: (100 * (i.rows_processed or 0) // i.rows_total
-                if i.rows_total else 0)
+            i.id: (round((i.rows_processed or 0) / i.rows_total, 4)
+                if i.rows_total else 0.0)
             for i in imports}
 
     @classmethod
