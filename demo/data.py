@@ -12,7 +12,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
-from . import plans, ratings
+from . import paper, plans, ratings
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +166,7 @@ class _Builder:
         self.create_cases()
         plans.load(self)
         ratings.load(self)
+        paper.load(self)
 
     def create_organisations(self):
         pool = Pool()

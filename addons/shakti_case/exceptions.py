@@ -62,3 +62,7 @@ class MeetingError(ValidationError):
 
 class VillageDemandError(ValidationError):
     pass
+
+
+class CaseImportError(UserError):
+    pass

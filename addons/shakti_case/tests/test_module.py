@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 from decimal import Decimal
+from unittest.mock import patch
 
 from openpyxl import load_workbook
 from trytond.model.exceptions import AccessError, RequiredValidationError
@@ -11,6 +12,7 @@ from trytond.modules.company.tests import (
 from trytond.modules.shakti_base.exceptions import OrganisationError
 from trytond.modules.shakti_case.exceptions import (
     ApplicationError, ApplicationStateError, FollowUpError, SurvivorError)
+from trytond.modules.shakti_case.import_ import ImportRow
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -518,6 +520,52 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(stopped.stop_reason, 'consent_withdrawn')
         self.assertEqual(active.state, 'active')
         self.assertEqual(active.stop_date, None)
+
+    @with_transaction()
+    def test_import_row_dates(self):
+        "Test the date formats an import row accepts"
+        errors = []
+        columns = [('date', "Date", True, None, "")]
+        for value in ['05/11/2026', '2026-11-05', '5-11-2026', '05.11.2026',
+                dt.datetime(2026, 11, 5, 0, 0), dt.date(2026, 11, 5)]:
+            with self.subTest(value=value):
+                row = ImportRow(2, {'date': value}, columns, errors)
+                self.assertEqual(row.date('date'), dt.date(2026, 11, 5))
+        self.assertEqual(errors, [])
+        row = ImportRow(7, {'date': '31/02/2026'}, columns, errors)
+        self.assertIsNone(row.date('date'))
+        self.assertFalse(row.valid)
+        self.assertEqual(errors, [
+                "Row 7, column 'Date': '31/02/2026' is not a date: write it "
+                "as DD/MM/YYYY or YYYY-MM-DD."])
+
+    @with_transaction()
+    def test_case_import_queued(self):
+        "Test a file above the row threshold is queued, not imported"
+        pool = Pool()
+        CaseImport = pool.get('shakti.case_import')
+        Intake = pool.get('shakti.intake')
+
+        company, block, _, user = create_organisation("Alpha CBO",
+            'WB-N24P-BASIRHAT-I')
+        survivor = create_survivor(company, block)
+        rows = ['Case Code,Date,Filled By'] + [
+            '%s,2024-02-01,Social Worker' % survivor.code] * 3
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(
+                    company=company.id, _check_access=True), \
+                patch.object(CaseImport, 'queue_threshold', return_value=2):
+            case_import, = CaseImport.create([{
+                        'kind': 'intake',
+                        'file': '\n'.join(rows).encode(),
+                        'file_name': 'three.csv',
+                        }])
+            CaseImport.import_([case_import])
+            self.assertEqual(case_import.state, 'queued')
+            self.assertEqual(case_import.rows_total, 3)
+            self.assertEqual(case_import.rows_processed, 0)
+            self.assertEqual(len(Transaction().tasks), 1)
+            self.assertEqual(Intake.search([]), [])
 
 
 del ModuleTestCase
