@@ -38,10 +38,11 @@ class CaseHistory:
         models = []
         direct = {'shakti.survivor'}
         for name, Model in pool.iterobject():
+            field = Model._fields.get('survivor')
             if (issubclass(Model, ModelSQL) and Model._history
                     and name != 'shakti.survivor'
-                    and getattr(Model._fields.get('survivor'), 'model_name',
-                        None) == 'shakti.survivor'):
+                    and isinstance(field, fields.Many2One)
+                    and field.model_name == 'shakti.survivor'):
                 models.append((Model, 'survivor', 'shakti.survivor'))
                 direct.add(name)
         for name, Model in pool.iterobject():
@@ -49,8 +50,10 @@ class CaseHistory:
                     or name in direct):
                 continue
             for parent in sorted(Model.__access__):
-                target = getattr(Model._fields.get(parent), 'model_name', None)
-                if target in direct - {'shakti.survivor'}:
+                field = Model._fields.get(parent)
+                if (isinstance(field, fields.Many2One)
+                        and field.model_name in direct - {'shakti.survivor'}):
+                    target = field.model_name
                     models.append((Model, parent, target))
                     break
         return models

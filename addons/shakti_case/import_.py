@@ -405,12 +405,44 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
                 case_import.write_status(
                     state='failed', rows_total=total,
                     errors='\n'.join(errors))
-            else:
+            elif backend.name == 'sqlite':
                 case_import.write_status(
                     state='done', rows_total=total, rows_processed=total)
+            else:
+                # The rows are saved only when this transaction commits, so
+                # the import is marked done after that, from what was saved.
+                transaction = Transaction()
+                transaction.atexit(
+                    cls.finish, transaction.database.name, case_import.id,
+                    total)
             logger.info(
                 "queued import %s of %s: %d rows, %d errors",
                 case_import.id, case_import.kind, total, len(errors))
+
+    @classmethod
+    def finish(cls, database_name, import_id, total):
+        "Mark a queued import done when its records were saved, else failed"
+        pool = Pool()
+
+        with Transaction(new=True).start(database_name, 0) as transaction:
+            case_import = cls(import_id)
+            Model = pool.get(KIND_MODELS[case_import.kind])
+            saved = Model.search_count([('case_import', '=', import_id)])
+            if saved == total:
+                values = {'state': 'done', 'rows_processed': total}
+            else:
+                values = {
+                    'state': 'failed',
+                    'rows_processed': 0,
+                    'errors': gettext(
+                        'shakti_case.msg_case_import_not_saved',
+                        case_import=case_import.rec_name),
+                    }
+            cls.write([case_import], values)
+            transaction.commit()
+            logger.info(
+                "queued import %s finished: %d of %d rows saved",
+                import_id, saved, total)
 
     def check_attached(self):
         if not self.file:

@@ -151,7 +151,6 @@ class IntakeNeed(OrganisationMixin, ModelSQL, ModelView):
         'shakti.intake', "Intake", required=True, ondelete='CASCADE')
     domain = fields.Selection(
         NEED_DOMAINS, "Domain", required=True, sort=False)
-    domain_string = domain.translated('domain')
     priority = fields.Selection([
             ('high', "High"),
             ('medium', "Medium"),
@@ -177,7 +176,10 @@ class IntakeNeed(OrganisationMixin, ModelSQL, ModelView):
         return 'none'
 
     def get_rec_name(self, name):
-        return '%s: %s' % (self.intake.rec_name, self.domain_string)
+        # A Function field named domain_string would read as the domain
+        # method of a field "string".
+        domains = dict(self.fields_get(['domain'])['domain']['selection'])
+        return '%s: %s' % (self.intake.rec_name, domains[self.domain])
 
     @classmethod
     def search_rec_name(cls, name, clause):
