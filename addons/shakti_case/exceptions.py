@@ -22,3 +22,8 @@ class ApplicationStateError(UserError):
 
 class FollowUpError(ValidationError):
     pass
+
+
+class CounsellingError(ValidationError):
+    pass
+
