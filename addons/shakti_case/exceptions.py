@@ -27,3 +27,10 @@ class FollowUpError(ValidationError):
 class CounsellingError(ValidationError):
     pass
 
+
+class LegalCaseError(ValidationError):
+    pass
+
+
+class CompensationError(ValidationError):
+    pass
