@@ -79,7 +79,8 @@ class Session(OrganisationMixin, ModelSQL, ModelView):
     counsellor = fields.Many2One(
         'company.employee', "Counsellor", ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))],
-        help="The counsellor, or the survivor leader for peer support.")
+        help="The counsellor who led the session, if any: a survivor "
+        "leader may lead peer support alone.")
     date = fields.Date("Date", required=True)
     duration = fields.Integer(
         "Duration", help="The length of the session in minutes.")
