@@ -12,6 +12,8 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
+from . import counselling
+
 logger = logging.getLogger(__name__)
 
 PASSWORD = 'shakti-demo-2026'
@@ -162,6 +164,7 @@ class _Builder:
         self.create_users()
         self.offices = self.create_offices()
         self.create_cases()
+        counselling.load(self)
 
     def create_organisations(self):
         pool = Pool()
