@@ -12,7 +12,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
-from . import paper, plans, ratings
+from . import counselling, paper, plans, ratings
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ class _Builder:
         plans.load(self)
         ratings.load(self)
         paper.load(self)
+        counselling.load(self)
 
     def create_organisations(self):
         pool = Pool()

@@ -66,3 +66,15 @@ class VillageDemandError(ValidationError):
 
 class CaseImportError(UserError):
     pass
+
+
+class CounsellingError(ValidationError):
+    pass
+
+
+class LegalCaseError(ValidationError):
+    pass
+
+
+class CompensationError(ValidationError):
+    pass
