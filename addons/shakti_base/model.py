@@ -17,7 +17,8 @@ class OrganisationMixin(Model):
     A record whose ``_organisation_parent`` Many2One is set takes the
     organisation of that parent. The Many2One fields named in
     ``_organisation_fields`` must point to records of the same
-    organisation."""
+    organisation, except employees, who may also belong to an organisation
+    above it (a partner's counsellor serves the survivors of its CBOs)."""
     __slots__ = ()
     company = fields.Many2One(
         'company.company', "Organisation", required=True,
@@ -98,7 +99,17 @@ class OrganisationMixin(Model):
         for record in records:
             for name in sorted(names):
                 target = getattr(record, name)
-                if target and target.company != record.company:
+                if not target:
+                    continue
+                if target.__name__ == 'company.employee':
+                    allowed = set()
+                    company = record.company
+                    while company:
+                        allowed.add(company)
+                        company = company.parent
+                else:
+                    allowed = {record.company}
+                if target.company not in allowed:
                     raise OrganisationError(
                         gettext('shakti_base.msg_organisation_mismatch',
                             record=record.rec_name,

@@ -78,7 +78,9 @@ class Session(OrganisationMixin, ModelSQL, ModelView):
         "who attended one group or peer session.")
     counsellor = fields.Many2One(
         'company.employee', "Counsellor", ondelete='RESTRICT',
-        domain=[('company', '=', Eval('company', -1))],
+        domain=[
+            ('company', 'parent_of', [Eval('company', -1)], 'parent'),
+            ],
         help="The counsellor who led the session, if any: a survivor "
         "leader may lead peer support alone.")
     date = fields.Date("Date", required=True)
