@@ -22,3 +22,7 @@ class ApplicationStateError(UserError):
 
 class FollowUpError(ValidationError):
     pass
+
+
+class DashboardError(UserError):
+    pass
