@@ -9,7 +9,6 @@ from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Extract
 from sql.operators import Exists
-
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
@@ -210,7 +209,7 @@ class PeriodMixin(Model):
 class SurvivorDashboard(DashboardMixin):
     __name__ = 'shakti.dashboard.survivor'
     __string__ = "Survivor Dashboard"
-    active = fields.Integer(
+    active_survivors = fields.Integer(
         "Active Survivors",
         help="The survivors registered by the to date and not closed "
         "before the from date.")
@@ -253,7 +252,7 @@ class SurvivorDashboard(DashboardMixin):
                 survivor.company.as_('company'),
                 cls._partner_column(company).as_('partner'),
                 survivor.block.as_('block'),
-                count(active).as_('active'),
+                count(active).as_('active_survivors'),
                 count(cls._date_where(survivor.registration_date)).as_(
                     'registered'),
                 count((survivor.closing_date != Null)
@@ -442,9 +441,12 @@ class ApplicationDashboard(PeriodMixin, DashboardMixin):
 
         keys = {}
         for record in records:
-            keys[(record.company.id, record.partner and record.partner.id,
-                    record.block.id, record.scheme.id, record.scheme_category,
-                    record.year, record.month)] = record.id
+            key = (
+                record.company.id,
+                record.partner.id if record.partner else None,
+                record.block.id, record.scheme.id, record.scheme_category,
+                record.year, record.month)
+            keys[key] = record.id
         days = {n: defaultdict(list) for n in names}
         rows = cls._rows()
         cursor.execute(*rows.select(
