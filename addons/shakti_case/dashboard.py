@@ -14,7 +14,7 @@ from trytond.model import Model, ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 
 from .application import PENDING_STATES
 from .exceptions import DashboardError
@@ -24,8 +24,6 @@ PERIODS = [
     ('quarter', "Quarter"),
     ('year', "Year"),
     ]
-# The share of intakes filled by the survivor or a survivor leader.
-HANDOVER_FILLERS = ['survivor_leader', 'survivor']
 RATE_DIGITS = (1, 4)
 RATE_QUANTUM = Decimal('0.0001')
 MEDIAN_QUANTUM = Decimal('0.1')
@@ -95,7 +93,8 @@ class DashboardContext(ModelView):
         Date = pool.get('ir.date')
 
         # The company in the context sets the time zone of today, so the
-        # quarter starts at midnight in India whatever the server's zone.
+        # quarter starts at midnight in India whatever the server's time
+        # zone.
         return period_start(Date.today(), 'quarter')
 
     @classmethod
@@ -112,6 +111,26 @@ class DashboardMixin(ModelSQL, ModelView):
         help="The partner NGO a CBO works under, or the organisation "
         "itself when it is not a CBO.")
     block = fields.Many2One('shakti.place', "Block or Mandal")
+
+    @classmethod
+    def check_read(cls, records):
+        "Raise AccessError unless the user may read the records by the rules"
+        if Transaction().user:
+            with check_access():
+                cls.read([r.id for r in records], ['company'])
+
+    @classmethod
+    def copy(cls, records, default=None):
+        # Tryton copies the values it reads without the record rules, so
+        # check them first. Another organisation's rows then raise an
+        # access error, not the NotImplementedError of a table query.
+        cls.check_read(records)
+        return super().copy(records, default=default)
+
+    @classmethod
+    def delete(cls, records):
+        cls.check_read(records)
+        super().delete(records)
 
     @staticmethod
     def _context_dates():
@@ -485,8 +504,6 @@ def to_date(value):
 class FollowUpDashboard(DashboardMixin):
     __name__ = 'shakti.dashboard.follow_up'
     __string__ = "Overdue Follow-up"
-    # NOTE: court hearings come with the legal case models; they need a
-    # model of their own, like this one, listing the hearings by date.
     application = fields.Many2One('shakti.application', "Application")
     survivor = fields.Many2One('shakti.survivor', "Survivor")
     scheme = fields.Many2One('shakti.scheme', "Scheme")

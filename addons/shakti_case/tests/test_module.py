@@ -85,7 +85,8 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
     @property
     def _skip_company_rule(self):
         # The partner of a dashboard row is the parent of its organisation,
-        # not one of the user's: the company rule is on the company field.
+        # which a CBO user does not have, so only the company field gets
+        # the company rule.
         return super()._skip_company_rule | {
             ('shakti.dashboard.survivor', 'partner'),
             ('shakti.dashboard.intake', 'partner'),
