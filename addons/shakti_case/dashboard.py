@@ -1,6 +1,7 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import statistics
 from collections import defaultdict
 from decimal import Decimal
 
@@ -49,13 +50,7 @@ def median(values):
     "Return the median of integers as a Decimal, or None when empty"
     if not values:
         return None
-    values = sorted(values)
-    middle = len(values) // 2
-    if len(values) % 2:
-        value = Decimal(values[middle])
-    else:
-        value = Decimal(values[middle - 1] + values[middle]) / 2
-    return value.quantize(MEDIAN_QUANTUM)
+    return statistics.median(map(Decimal, values)).quantize(MEDIAN_QUANTUM)
 
 
 class DashboardContext(ModelView):
