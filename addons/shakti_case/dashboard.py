@@ -321,7 +321,7 @@ class IntakeDashboard(PeriodMixin, DashboardMixin):
         return rows.select(
             Min(rows.id).as_('id'),
             rows.company, rows.partner, rows.block, rows.year, rows.month,
-            Count(Literal('*')).as_('intakes'),
+            Count().as_('intakes'),
             count('social_worker').as_('by_social_worker'),
             count('survivor_leader').as_('by_survivor_leader'),
             count('survivor').as_('by_survivor'),
@@ -429,7 +429,7 @@ class ApplicationDashboard(PeriodMixin, DashboardMixin):
         return rows.select(
             Min(rows.id).as_('id'),
             *cls._group_by(rows),
-            Count(Literal('*')).as_('applications'),
+            Count().as_('applications'),
             *[count(s).as_(s) for s in [
                     'draft', 'submitted', 'under_process', 'approved',
                     'received', 'rejected', 'withdrawn']],
