@@ -78,3 +78,7 @@ class LegalCaseError(ValidationError):
 
 class CompensationError(ValidationError):
     pass
+
+
+class DashboardError(UserError):
+    pass
