@@ -28,6 +28,8 @@ PERIODS = [
 RATE_DIGITS = (1, 4)
 RATE_QUANTUM = Decimal('0.0001')
 MEDIAN_QUANTUM = Decimal('0.1')
+# The days ahead the upcoming hearings cover when no to date is given.
+UPCOMING_HEARING_DAYS = 30
 
 
 def period_start(date, period):
@@ -568,3 +570,110 @@ class FollowUpDashboard(DashboardMixin):
 
         today = Date.today()
         return {r.id: (today - r.next_date).days for r in records}
+
+
+class CounsellingDashboard(PeriodMixin, DashboardMixin):
+    __name__ = 'shakti.dashboard.counselling'
+    __string__ = "Counselling Dashboard"
+    sessions = fields.Integer("Sessions")
+    individual = fields.Integer("Individual")
+    group = fields.Integer("Group")
+    peer = fields.Integer("Peer Support")
+    survivors = fields.Integer(
+        "Survivors", help="The survivors who had at least one session.")
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Session = pool.get('shakti.counselling.session')
+        Survivor = pool.get('shakti.survivor')
+        Company = pool.get('company.company')
+
+        session = Session.__table__()
+        survivor = Survivor.__table__()
+        company = Company.__table__()
+
+        rows = session.join(survivor,
+            condition=session.survivor == survivor.id
+            ).join(company,
+            condition=session.company == company.id
+            ).select(
+                session.id, session.company, session.survivor,
+                cls._partner_column(company).as_('partner'),
+                survivor.block, session.kind,
+                *cls._period_columns(session.date),
+                where=cls._date_where(session.date)
+                & cls._organisation_where(session.company, survivor.block))
+
+        def count(kind):
+            return Sum(Case((rows.kind == kind, 1), else_=0))
+
+        return rows.select(
+            Min(rows.id).as_('id'),
+            rows.company, rows.partner, rows.block, rows.year, rows.month,
+            Count().as_('sessions'),
+            count('individual').as_('individual'),
+            count('group').as_('group'),
+            count('peer').as_('peer'),
+            Count(rows.survivor, distinct=True).as_('survivors'),
+            group_by=[
+                rows.company, rows.partner, rows.block, rows.year,
+                rows.month])
+
+
+class HearingDashboard(DashboardMixin):
+    __name__ = 'shakti.dashboard.hearing'
+    __string__ = "Upcoming Hearing"
+    survivor = fields.Many2One('shakti.survivor', "Survivor")
+    date = fields.Date("Date")
+    days_until = fields.Function(
+        fields.Integer("Days Until"), 'get_days_until')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        """Return the hearings from today to the to date of the context,
+        or to the next UPCOMING_HEARING_DAYS days without one"""
+        pool = Pool()
+        Hearing = pool.get('shakti.legal_case.hearing')
+        LegalCase = pool.get('shakti.legal_case')
+        Survivor = pool.get('shakti.survivor')
+        Company = pool.get('company.company')
+        Date = pool.get('ir.date')
+
+        hearing = Hearing.__table__()
+        legal_case = LegalCase.__table__()
+        survivor = Survivor.__table__()
+        company = Company.__table__()
+        today = Date.today()
+        _, to_date = cls._context_dates()
+        if not to_date or to_date < today:
+            to_date = today + dt.timedelta(days=UPCOMING_HEARING_DAYS)
+
+        return hearing.join(legal_case,
+            condition=hearing.legal_case == legal_case.id
+            ).join(survivor,
+            condition=legal_case.survivor == survivor.id
+            ).join(company,
+            condition=hearing.company == company.id
+            ).select(
+                hearing.id.as_('id'),
+                hearing.company.as_('company'),
+                cls._partner_column(company).as_('partner'),
+                survivor.block.as_('block'),
+                survivor.id.as_('survivor'),
+                hearing.date.as_('date'),
+                where=(hearing.date >= today) & (hearing.date <= to_date)
+                & cls._organisation_where(hearing.company, survivor.block))
+
+    @classmethod
+    def get_days_until(cls, records, name):
+        pool = Pool()
+        Date = pool.get('ir.date')
+
+        today = Date.today()
+        return {r.id: (r.date - today).days for r in records}

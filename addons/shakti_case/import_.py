@@ -422,9 +422,8 @@ class CaseImport(OrganisationMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def finish(cls, database_name, import_id, total):
         "Mark a queued import done when its records were saved, else failed"
-        pool = Pool()
-
         with Transaction(new=True).start(database_name, 0) as transaction:
+            pool = Pool()
             case_import = cls(import_id)
             Model = pool.get(KIND_MODELS[case_import.kind])
             saved = Model.search_count([('case_import', '=', import_id)])
