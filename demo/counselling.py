@@ -103,7 +103,7 @@ def create_offices(builder, code):
                 'place': district.id,
                 'duty_bearers': [('create', [{
                                 'name': "%s Prosecutor" % place.name,
-                                'designation': "Public Prosecutor",
+                                'post': 'public_prosecutor',
                                 }])],
                 }, {
                 'name': "%s District Legal Services Authority"
@@ -182,7 +182,7 @@ def create_compensation(builder, legal_case, authority):
     approved = Decimal(rng.choice([100000, 300000, 600000]))
     disbursements = []
     for part in rng.sample([Decimal('0.25'), Decimal('0.25'),
-                Decimal('0.5')], rng.randint(0, 2)):
+                Decimal('0.5')], rng.randint(1, 2)):
         date = order_date + dt.timedelta(days=rng.randint(
                     0, (builder.today - order_date).days))
         disbursements.append({

@@ -137,6 +137,20 @@ class IsolationTestCase(unittest.TestCase):
         if getattr(Model, '_history', False):
             with self.assertRaises(AccessError):
                 Model.history_revisions(foreign[:1])
+        self.check_on_change(Model, foreign)
+
+    def check_on_change(self, Model, foreign):
+        "Check on_change calls do not read another's record"
+        methods = [name for name in dir(Model)
+            if name.startswith('on_change_')
+            and name not in {'on_change_with', 'on_change_notify'}]
+        if not methods:
+            return
+        record = Model(id=foreign[0])
+        with self.assertRaises(AccessError):
+            record.on_change([])
+        with self.assertRaises(AccessError):
+            record.on_change_with([])
 
     def check_related_fields(self, models, ownership, companies):
         "Check no domain through a relation finds another's records"
@@ -155,6 +169,8 @@ class IsolationTestCase(unittest.TestCase):
                 if c not in companies]
             for name, fname in relations:
                 Model = pool.get(name)
+                own = [i for i, c in ownership[name].items()
+                    if c in companies]
                 with self.subTest(model=name, field=fname):
                     self.assertEqual(Model.search([
                                 (fname, 'in', foreign),
@@ -162,6 +178,14 @@ class IsolationTestCase(unittest.TestCase):
                     self.assertEqual(Model.search([
                                 ('%s.id' % fname, 'in', foreign),
                                 ]), [])
+                    field = Model._fields[fname]
+                    if (field._type == 'many2one' and own
+                            and not hasattr(field, 'getter')
+                            and not Model._is_table_query()):
+                        # The validation messages would name the record.
+                        with self.assertRaises(AccessError):
+                            Model.write(
+                                Model.browse(own[:1]), {fname: foreign[0]})
 
     @with_transaction()
     def test_first_cbo_isolated(self):

@@ -1,7 +1,10 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+
 from trytond.i18n import gettext
 from trytond.model import Model, fields
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, check_access
 
@@ -45,11 +48,69 @@ class OrganisationMixin(Model):
         return values
 
     @classmethod
+    def _before_create(cls, vlist):
+        # Check the linked records before the validation, whose messages
+        # would name a record of another organisation.
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            cls.check_links(vlist)
+        return super()._before_create(vlist)
+
+    @classmethod
+    def check_links(cls, vlist):
+        """Raise AccessError unless the user may read every record that the
+        values link to, following the records they create"""
+        pool = Pool()
+        Rule = pool.get('ir.rule')
+
+        links = defaultdict(set)
+        _collect_links(cls, vlist, links)
+        with check_access():
+            for model, ids in links.items():
+                Rule.check(model, sorted(ids))
+
+    def _check_change_access(self, fieldnames, prefix):
+        """Raise AccessError unless the user may read the record, the
+        records its values link to, and the fields an on_change uses"""
+        pool = Pool()
+        FieldAccess = pool.get('ir.model.field.access')
+        Rule = pool.get('ir.rule')
+
+        transaction = Transaction()
+        if not (transaction.user and transaction.check_access):
+            return
+        cls = self.__class__
+        names = set(fieldnames)
+        for name in fieldnames:
+            method = getattr(cls, prefix + name, None)
+            names.update(
+                n.split('.')[0] for n in getattr(method, 'depends', ()))
+        links = defaultdict(set)
+        _collect_record_links(self, links, set())
+        with check_access():
+            for model, ids in links.items():
+                Rule.check(model, sorted(ids))
+            FieldAccess.check(
+                cls.__name__, sorted(n for n in names if n in cls._fields))
+
+    def on_change(self, fieldnames):
+        # Tryton reads the values a client did not send from the database
+        # without checking access, so check it first.
+        self._check_change_access(fieldnames, 'on_change_')
+        return super().on_change(fieldnames)
+
+    def on_change_with(self, fieldnames):
+        self._check_change_access(fieldnames, 'on_change_with_')
+        return super().on_change_with(fieldnames)
+
+    @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
         # Check the record rules before the subclasses' own checks, so that
         # their messages never name a record of another organisation.
         if external and mode in {'write', 'delete'}:
             cls.check_read(records)
+        if external and mode == 'write' and values:
+            cls.check_links([values])
         super().check_modification(
             mode, records, values=values, external=external)
         if mode == 'write' and values and 'company' in values:
@@ -116,3 +177,44 @@ class OrganisationMixin(Model):
                             field=cls.__names__(name)['field'],
                             value=target.rec_name,
                             organisation=record.company.rec_name))
+
+
+def _collect_links(Model, vlist, links):
+    "Add to links the ids, per model, that vlist links to or changes"
+    for values in vlist:
+        for name, value in values.items():
+            field = Model._fields.get(name)
+            if isinstance(field, fields.Many2One):
+                if isinstance(value, int) and value >= 0:
+                    links[field.model_name].add(value)
+            elif isinstance(field, (fields.One2Many, fields.Many2Many)):
+                Target = field.get_target()
+                for action in value or []:
+                    if action[0] == 'create':
+                        _collect_links(Target, action[1], links)
+                    elif action[0] == 'write':
+                        for ids, sub_values in zip(
+                                action[1::2], action[2::2]):
+                            links[Target.__name__].update(ids)
+                            _collect_links(Target, [sub_values], links)
+                    elif action[0] in {'add', 'set', 'delete', 'remove'}:
+                        links[Target.__name__].update(action[1])
+
+
+def _collect_record_links(record, links, seen):
+    """Add to links the ids, per model, of the saved records in the values
+    of record, its parents and children included, and of record itself"""
+    if id(record) in seen:
+        return
+    seen.add(id(record))
+    if record.id is not None and record.id >= 0:
+        links[record.__name__].add(record.id)
+    if not record._values:
+        return
+    for _, value in record._values._items():
+        if isinstance(value, Model):
+            _collect_record_links(value, links, seen)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, Model):
+                    _collect_record_links(item, links, seen)

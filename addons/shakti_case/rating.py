@@ -195,6 +195,13 @@ class Rating(OrganisationMixin, ModelSQL, ModelView):
                 Index(t, (t.follow_up, Index.Range())),
                 })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        # One rating per visit, official and kind of rater, so that the
+        # averages cannot be weighted by repeating ratings.
+        cls._sql_constraints += [
+            ('follow_up_duty_bearer_rater_unique',
+                Unique(t, t.follow_up, t.duty_bearer, t.rated_by),
+                'shakti_case.msg_rating_unique'),
+            ]
 
     @classmethod
     def get_posts(cls):

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import difflib
 import hashlib
+import logging
 import re
 import unicodedata
 
@@ -16,6 +17,8 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import SurvivorDuplicateWarning, SurvivorError
+
+logger = logging.getLogger(__name__)
 
 IDENTITY_DOCUMENT_TYPES = [
     ('aadhaar', "Aadhaar"),
@@ -302,6 +305,11 @@ class Survivor(OrganisationMixin, Workflow, ModelSQL, ModelView):
                     matches=', '.join(m.code for m in visible))
             else:
                 organisation = matches[0].company
+                # Repeated guesses show here: the warning confirms that a
+                # similar survivor exists elsewhere.
+                logger.info(
+                    "user %s warned of a possible duplicate in "
+                    "organisation %s", Transaction().user, organisation.id)
                 message = gettext(
                     'shakti_case.msg_survivor_duplicate_other',
                     survivor=survivor.rec_name,

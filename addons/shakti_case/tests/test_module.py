@@ -94,6 +94,8 @@ class ShaktiCaseTestCase(CompanyTestMixin, ModuleTestCase):
             ('shakti.dashboard.intake', 'partner'),
             ('shakti.dashboard.application', 'partner'),
             ('shakti.dashboard.follow_up', 'partner'),
+            ('shakti.dashboard.counselling', 'partner'),
+            ('shakti.dashboard.hearing', 'partner'),
             }
 
     @with_transaction()
