@@ -151,6 +151,14 @@ class IsolationTestCase(unittest.TestCase):
             record.on_change([])
         with self.assertRaises(AccessError):
             record.on_change_with([])
+        # Each field's on_change is also served on its own.
+        for name in methods:
+            rpc = Model.__rpc__.get(name)
+            if rpc is None:
+                continue
+            method = rpc.decorate(getattr(Model, name))
+            with self.subTest(method=name), self.assertRaises(AccessError):
+                method(Model(id=foreign[0]))
 
     def check_related_fields(self, models, ownership, companies):
         "Check no domain through a relation finds another's records"
@@ -183,9 +191,10 @@ class IsolationTestCase(unittest.TestCase):
                             and not hasattr(field, 'getter')
                             and not Model._is_table_query()):
                         # The validation messages would name the record.
-                        with self.assertRaises(AccessError):
-                            Model.write(
-                                Model.browse(own[:1]), {fname: foreign[0]})
+                        for value in [foreign[0], str(foreign[0])]:
+                            with self.assertRaises(AccessError):
+                                Model.write(
+                                    Model.browse(own[:1]), {fname: value})
 
     @with_transaction()
     def test_first_cbo_isolated(self):

@@ -1,6 +1,8 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import copy
 from collections import defaultdict
+from functools import wraps
 
 from trytond.i18n import gettext
 from trytond.model import Model, fields
@@ -48,6 +50,24 @@ class OrganisationMixin(Model):
         return values
 
     @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # Tryton also serves the on_change method of each field on its own:
+        # check access there as in on_change and on_change_with.
+        for name, rpc in list(cls.__rpc__.items()):
+            if name.startswith('on_change_with_'):
+                prefix = 'on_change_with_'
+            elif (name.startswith('on_change_')
+                    and name not in {'on_change_with', 'on_change_notify'}):
+                prefix = 'on_change_'
+            else:
+                continue
+            rpc = copy.copy(rpc)
+            rpc.decorator = _change_access_decorator(
+                prefix, name[len(prefix):], rpc.decorator)
+            cls.__rpc__[name] = rpc
+
+    @classmethod
     def _before_create(cls, vlist):
         # Check the linked records before the validation, whose messages
         # would name a record of another organisation.
@@ -74,6 +94,7 @@ class OrganisationMixin(Model):
         records its values link to, and the fields an on_change uses"""
         pool = Pool()
         FieldAccess = pool.get('ir.model.field.access')
+        ModelAccess = pool.get('ir.model.access')
         Rule = pool.get('ir.rule')
 
         transaction = Transaction()
@@ -87,8 +108,10 @@ class OrganisationMixin(Model):
                 n.split('.')[0] for n in getattr(method, 'depends', ()))
         links = defaultdict(set)
         _collect_record_links(self, links, set())
+        links.setdefault(cls.__name__, set())
         with check_access():
             for model, ids in links.items():
+                ModelAccess.check(model, 'read')
                 Rule.check(model, sorted(ids))
             FieldAccess.check(
                 cls.__name__, sorted(n for n in names if n in cls._fields))
@@ -185,8 +208,9 @@ def _collect_links(Model, vlist, links):
         for name, value in values.items():
             field = Model._fields.get(name)
             if isinstance(field, fields.Many2One):
-                if isinstance(value, int) and value >= 0:
-                    links[field.model_name].add(value)
+                id_ = _to_id(value)
+                if id_ is not None and id_ >= 0:
+                    links[field.model_name].add(id_)
             elif isinstance(field, (fields.One2Many, fields.Many2Many)):
                 Target = field.get_target()
                 for action in value or []:
@@ -195,10 +219,10 @@ def _collect_links(Model, vlist, links):
                     elif action[0] == 'write':
                         for ids, sub_values in zip(
                                 action[1::2], action[2::2]):
-                            links[Target.__name__].update(ids)
+                            links[Target.__name__].update(_to_ids(ids))
                             _collect_links(Target, [sub_values], links)
                     elif action[0] in {'add', 'set', 'delete', 'remove'}:
-                        links[Target.__name__].update(action[1])
+                        links[Target.__name__].update(_to_ids(action[1]))
 
 
 def _collect_record_links(record, links, seen):
@@ -218,3 +242,28 @@ def _collect_record_links(record, links, seen):
             for item in value:
                 if isinstance(item, Model):
                     _collect_record_links(item, links, seen)
+
+
+def _to_id(value):
+    "Return value as a record id as Tryton reads it, or None"
+    if value is None or value is False:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _to_ids(values):
+    return {i for i in map(_to_id, values or []) if i is not None}
+
+
+def _change_access_decorator(prefix, field_name, decorator=None):
+    "Return an RPC decorator checking access before an on_change method"
+    def decorate(func):
+        @wraps(func)
+        def wrapper(record, *args, **kwargs):
+            record._check_change_access([field_name], prefix)
+            return func(record, *args, **kwargs)
+        return decorator(wrapper) if decorator else wrapper
+    return decorate
