@@ -8,6 +8,7 @@ partner must see their own records only, by every read route."""
 import unittest
 from collections import defaultdict
 
+from trytond.model import ModelView
 from trytond.model.exceptions import AccessError
 from trytond.modules.shakti_base.exceptions import OrganisationError
 from trytond.pool import Pool
@@ -187,6 +188,12 @@ class IsolationTestCase(unittest.TestCase):
                                 ('%s.id' % fname, 'in', foreign),
                                 ]), [])
                     field = Model._fields[fname]
+                    if (field._type == 'many2one'
+                            and issubclass(Model, ModelView)):
+                        # An on_change answer names the linked records.
+                        record = Model(**{fname: foreign[0]})
+                        with self.assertRaises(AccessError):
+                            record._changed_values()
                     if (field._type == 'many2one' and own
                             and not hasattr(field, 'getter')
                             and not Model._is_table_query()):
@@ -195,6 +202,32 @@ class IsolationTestCase(unittest.TestCase):
                             with self.assertRaises(AccessError):
                                 Model.write(
                                     Model.browse(own[:1]), {fname: value})
+
+    @with_transaction()
+    def test_notes_do_not_name_other_records(self):
+        "Test a note or attachment on_change does not name another's record"
+        pool = Pool()
+        Note = pool.get('ir.note')
+        Attachment = pool.get('ir.attachment')
+
+        models = survivor_models()
+        uid = user_id(CBO_USERS[0])
+        ownership = {
+            name: owners(pool.get(name), path)
+            for name, path in models.items()}
+        with Transaction().set_user(uid), \
+                Transaction().set_context(_check_access=True):
+            companies = set(pool.get('res.user').get_companies())
+            for name in sorted(models):
+                if pool.get(name)._is_table_query():
+                    continue
+                foreign = [i for i, c in ownership[name].items()
+                    if c not in companies]
+                for Model in [Note, Attachment]:
+                    record = Model(resource='%s,%s' % (name, foreign[0]))
+                    with self.subTest(model=Model.__name__, resource=name), \
+                            self.assertRaises(AccessError):
+                        record._changed_values()
 
     @with_transaction()
     def test_first_cbo_isolated(self):

@@ -5,7 +5,7 @@ from collections import defaultdict
 from functools import wraps
 
 from trytond.i18n import gettext
-from trytond.model import Model, fields
+from trytond.model import Model, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, check_access
@@ -267,3 +267,45 @@ def _change_access_decorator(prefix, field_name, decorator=None):
             return func(record, *args, **kwargs)
         return decorator(wrapper) if decorator else wrapper
     return decorate
+
+
+def check_changed_values_access(record):
+    """Raise AccessError unless the user may read the records linked from
+    the values of record, itself included, and their models.
+
+    The answer of every on_change call names the linked records by their
+    rec_name, which Tryton reads without checking access; a client may
+    send any id, in any model's values (a note's resource names any
+    record)."""
+    pool = Pool()
+    ModelAccess = pool.get('ir.model.access')
+    Rule = pool.get('ir.rule')
+
+    transaction = Transaction()
+    if not (transaction.user and transaction.check_access):
+        return
+    links = defaultdict(set)
+    _collect_record_links(record, links, set())
+    with check_access():
+        for model, ids in links.items():
+            ModelAccess.check(model, 'read')
+            Rule.check(model, sorted(ids))
+
+
+def _patch_changed_values():
+    # Every model's on_change answer goes through ModelView._changed_values,
+    # including models of other modules such as ir.note and ir.attachment,
+    # so the check is added there once for all of them.
+    original = ModelView._changed_values
+    if getattr(original, 'shakti_checked', False):
+        return
+
+    @wraps(original)
+    def _changed_values(self):
+        check_changed_values_access(self)
+        return original(self)
+    _changed_values.shakti_checked = True
+    ModelView._changed_values = _changed_values
+
+
+_patch_changed_values()
