@@ -190,7 +190,7 @@ class IsolationTestCase(unittest.TestCase):
                     field = Model._fields[fname]
                     if (field._type == 'many2one'
                             and issubclass(Model, ModelView)):
-                        # An on_change answer names the linked records.
+                        # An on_change result names the linked records.
                         record = Model(**{fname: foreign[0]})
                         with self.assertRaises(AccessError):
                             record._changed_values()

@@ -95,7 +95,6 @@ class OrganisationMixin(Model):
         pool = Pool()
         FieldAccess = pool.get('ir.model.field.access')
         ModelAccess = pool.get('ir.model.access')
-        Rule = pool.get('ir.rule')
 
         transaction = Transaction()
         if not (transaction.user and transaction.check_access):
@@ -106,13 +105,9 @@ class OrganisationMixin(Model):
             method = getattr(cls, prefix + name, None)
             names.update(
                 n.split('.')[0] for n in getattr(method, 'depends', ()))
-        links = defaultdict(set)
-        _collect_record_links(self, links, set())
-        links.setdefault(cls.__name__, set())
+        check_changed_values_access(self)
         with check_access():
-            for model, ids in links.items():
-                ModelAccess.check(model, 'read')
-                Rule.check(model, sorted(ids))
+            ModelAccess.check(cls.__name__, 'read')
             FieldAccess.check(
                 cls.__name__, sorted(n for n in names if n in cls._fields))
 
@@ -147,9 +142,7 @@ class OrganisationMixin(Model):
     @classmethod
     def check_read(cls, records):
         "Raise AccessError unless the user may read the records by the rules"
-        if Transaction().user:
-            with check_access():
-                cls.read([r.id for r in records], ['company'])
+        check_rule_read(cls, records)
 
     @classmethod
     def copy(cls, records, default=None):
@@ -269,14 +262,21 @@ def _change_access_decorator(prefix, field_name, decorator=None):
     return decorate
 
 
+def check_rule_read(Model, records):
+    "Raise AccessError unless the user may read the records by the rules"
+    if Transaction().user:
+        with check_access():
+            Model.read([r.id for r in records], ['company'])
+
+
 def check_changed_values_access(record):
     """Raise AccessError unless the user may read the records linked from
     the values of record, itself included, and their models.
 
-    The answer of every on_change call names the linked records by their
-    rec_name, which Tryton reads without checking access; a client may
-    send any id, in any model's values (a note's resource names any
-    record)."""
+    The result of every on_change call names the linked records by their
+    rec_name, which Tryton reads without checking access. A client may
+    send any id in any model's values, and a note's resource may name a
+    record of any model."""
     pool = Pool()
     ModelAccess = pool.get('ir.model.access')
     Rule = pool.get('ir.rule')
@@ -293,7 +293,7 @@ def check_changed_values_access(record):
 
 
 def _patch_changed_values():
-    # Every model's on_change answer goes through ModelView._changed_values,
+    # Every model's on_change result goes through ModelView._changed_values,
     # including models of other modules such as ir.note and ir.attachment,
     # so the check is added there once for all of them.
     original = ModelView._changed_values

@@ -13,9 +13,10 @@ from sql.operators import Exists
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.shakti_base.model import check_rule_read
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction, check_access
+from trytond.transaction import Transaction
 
 from .application import PENDING_STATES
 from .exceptions import DashboardError
@@ -112,9 +113,7 @@ class DashboardMixin(ModelSQL, ModelView):
     @classmethod
     def check_read(cls, records):
         "Raise AccessError unless the user may read the records by the rules"
-        if Transaction().user:
-            with check_access():
-                cls.read([r.id for r in records], ['company'])
+        check_rule_read(cls, records)
 
     @classmethod
     def copy(cls, records, default=None):

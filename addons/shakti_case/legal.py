@@ -381,7 +381,7 @@ class Compensation(OrganisationMixin, ModelSQL, ModelView):
     def lock_existing(cls, compensations):
         """Lock the orders created before this transaction.
 
-        Tryton knows the records a transaction created only once their
+        Tryton lists the records a transaction created only once their
         creation is validated, so locking an order while it or its
         disbursements are being created would restart the transaction
         forever. An order created in this transaction cannot be seen by
