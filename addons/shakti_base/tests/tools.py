@@ -26,6 +26,9 @@ USERS = [
     ('counsellor_b', ["Counsellor"], "Beta CBO", "Counsellor Beta"),
     ('monitor', ["Monitoring and Evaluation"], "Test Lead Trust", None),
     ('livelihood', ["Livelihood Officer"], "Test Lead Trust", None),
+    ('livelihood_a', ["Livelihood Officer"], "Alpha CBO", "Livelihood Alpha"),
+    ('livelihood_b', ["Livelihood Officer"], "Beta CBO", "Livelihood Beta"),
+    ('finance', ["Finance Officer"], "Test Lead Trust", None),
     ]
 
 
