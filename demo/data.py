@@ -12,7 +12,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
-from . import counselling, paper, plans, ratings
+from . import counselling, paper, plans, ratings, shg
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +168,7 @@ class _Builder:
         ratings.load(self)
         paper.load(self)
         counselling.load(self)
+        shg.load(self)
 
     def create_organisations(self):
         pool = Pool()

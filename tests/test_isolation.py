@@ -22,6 +22,8 @@ from .tools import company_rule_domain, shakti_modules, survivor_models
 
 CBO_USERS = ['cw.basirhat1', 'cw.hasnabad']
 PARTNER_USER = 'supervisor.canning'
+# The livelihood officers of two partners that work alone.
+LIVELIHOOD_USERS = ['livelihood.canning', 'livelihood.vedika']
 MONITORING_USER = 'me.lead'
 
 
@@ -97,17 +99,32 @@ class IsolationTestCase(unittest.TestCase):
                     msg="Add records of %s for two organisations to the "
                     "demo data" % name)
 
+    def readable_models(self, models):
+        "Return the models of models the current user may read"
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+
+        return {name: path for name, path in models.items()
+            if ModelAccess.check(name, 'read', raise_exception=False)}
+
     def check_isolation(self, login):
+        """Check the user finds only her organisations' records of the
+        models she may read, and none of the others"""
         pool = Pool()
         User = pool.get('res.user')
 
         uid = user_id(login)
-        models = self.survivor_models()
+        all_models = self.survivor_models()
         ownership = {
             name: owners(pool.get(name), path)
-            for name, path in models.items()}
+            for name, path in all_models.items()}
         with Transaction().set_user(uid), \
                 Transaction().set_context(_check_access=True):
+            models = self.readable_models(all_models)
+            for name in sorted(set(all_models) - set(models)):
+                with self.subTest(user=login, model=name), \
+                        self.assertRaises(AccessError):
+                    pool.get(name).search([])
             companies = set(User.get_companies())
             for name, path in models.items():
                 Model = pool.get(name)
@@ -243,6 +260,57 @@ class IsolationTestCase(unittest.TestCase):
     def test_partner_isolated(self):
         "Test a partner sees neither the consortium's nor its CBOs' records"
         self.check_isolation(PARTNER_USER)
+
+    @with_transaction()
+    def test_first_livelihood_isolated(self):
+        "Test a partner's livelihood officer sees only its records"
+        self.check_isolation(LIVELIHOOD_USERS[0])
+
+    @with_transaction()
+    def test_second_livelihood_isolated(self):
+        "Test another partner's livelihood officer sees only its records"
+        self.check_isolation(LIVELIHOOD_USERS[1])
+
+    @with_transaction()
+    def test_every_model_swept(self):
+        "Test every scoped model is read by one of the users swept"
+        swept = set()
+        for login in (
+                CBO_USERS + [PARTNER_USER] + LIVELIHOOD_USERS):
+            with Transaction().set_user(user_id(login)), \
+                    Transaction().set_context(_check_access=True):
+                swept |= set(self.readable_models(self.survivor_models()))
+        self.assertEqual(sorted(set(self.survivor_models()) - swept), [])
+
+    @with_transaction()
+    def test_member_survivor_link_for_case_roles(self):
+        "Test only case roles see that a group member is a survivor"
+        pool = Pool()
+        Member = pool.get('shakti.shg.member')
+        Group = pool.get('shakti.shg')
+
+        member, = Member.search([
+                ('survivor', '!=', None),
+                ('company.party.name', '=', "Canning Sakhi Samiti"),
+                ], limit=1)
+        with Transaction().set_user(user_id('livelihood.canning')), \
+                Transaction().set_context(_check_access=True):
+            self.assertEqual(
+                Member.read([member.id], ['name'])[0]['name'], member.name)
+            with self.assertRaises(AccessError):
+                Member.read([member.id], ['survivor'])
+            with self.assertRaises(AccessError):
+                Member.search([('survivor', '!=', None)])
+        with Transaction().set_user(user_id('cw.canning')), \
+                Transaction().set_context(_check_access=True):
+            self.assertEqual(
+                Member.read([member.id], ['survivor'])[0]['survivor'],
+                member.survivor.id)
+        with Transaction().set_user(user_id(MONITORING_USER)), \
+                Transaction().set_context(_check_access=True):
+            self.assertTrue(Group.search([]))
+            with self.assertRaises(AccessError):
+                Member.search([])
 
     @with_transaction()
     def test_link_to_other_survivor(self):
