@@ -33,6 +33,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PYTHON_BIN = pathlib.Path(sys.executable).parent
 BASIRHAT = "Basirhat-I Mukti Sangha"
 HASNABAD = "Hasnabad Mukti Sangha"
+CANNING = "Canning Sakhi Samiti"
 SCHEME = 'PMAY-G'
 # Milliseconds Playwright waits for the client.
 TIMEOUT = 30000
@@ -401,3 +402,58 @@ def test_application_without_scheme_rejected(page, server):
         '"Scheme" is required.', timeout=TIMEOUT)
 
     assert len(server.query('shakti.application', [], ['id'])) == count
+
+
+def test_livelihood_officer_sees_own_loans_and_schedule(page, server):
+    loans = server.query('shakti.shg.loan',
+        [('company.party.name', '=', CANNING)],
+        ['number', 'borrower', 'principal'])
+    others = server.query('shakti.shg.loan',
+        [('company.party.name', '!=', CANNING)], ['number'])
+    assert loans, "No loans of %s in the demo data" % CANNING
+    assert others, "No loans of other organisations in the demo data"
+
+    login(page, server, 'livelihood.canning')
+    tab = open_model(page, server, 'shakti.shg.loan')
+    rows = tab.locator('table.tree tbody tr')
+    expect(rows).to_have_count(len(loans), timeout=TIMEOUT)
+    assert sorted(column(tab, "Number")) == sorted(
+        l['number'] for l in loans)
+    content = page.content()
+    for other in others:
+        assert other['number'] not in content
+
+    # The schedule of the group's bank loan lists its instalments.
+    loan = min((l for l in loans if l['borrower'] == 'group'),
+        key=lambda l: l['number'])
+    lines = server.query('shakti.shg.loan.line',
+        [('loan.number', '=', loan['number'])], ['principal'])
+    tab.locator('table.tree tbody td').get_by_text(
+        loan['number'], exact=True).dblclick()
+    form = tab.locator('.form')
+    expect(form.locator('input[name="number"]')).to_have_value(
+        loan['number'], timeout=TIMEOUT)
+    schedule = form.locator('.form-one2many:has('
+        'label.form-one2many-string:text-is("Schedule"))')
+    # The client draws the first rows of a list; its pager counts them all.
+    expect(schedule.locator('.form-one2many-toolbar')).to_contain_text(
+        '/ %s' % len(lines), timeout=TIMEOUT)
+    expect(schedule.locator('table.tree tbody tr').first).to_contain_text(
+        '1')
+
+
+def test_livelihood_officer_does_not_see_survivor_link(page, server):
+    members = server.query('shakti.shg.member',
+        [('company.party.name', '=', CANNING), ('survivor', '!=', None)],
+        ['name'])
+    assert members, "No member of %s is a survivor in the demo" % CANNING
+
+    login(page, server, 'livelihood.canning')
+    tab = open_model(page, server, 'shakti.shg.member')
+    expect(tab.locator('table.tree tbody tr').first).to_be_visible()
+    expect(tab.locator(
+            'table.tree thead th:has(label:text-is("Survivor"))')
+        ).to_have_count(0)
+    expect(tab.locator(
+            'table.tree thead th:has(label:text-is("Name"))')
+        ).to_have_count(1)
