@@ -1,9 +1,11 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from sql.aggregate import Max, Sum
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
@@ -12,7 +14,7 @@ from trytond.modules.shakti_base.model import OrganisationMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import LoanError, RepaymentError
 from .group import sum_by
@@ -328,22 +330,36 @@ class Loan(OrganisationMixin, Workflow, ModelSQL, ModelView):
     def get_schedule_totals(cls, loans, names):
         pool = Pool()
         Line = pool.get('shakti.shg.loan.line')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
 
         result = {n: {l.id: None for l in loans} for n in names}
-        for sub_loans in grouped_slice(loans, backend.MAX_QUERY_PARAMS):
-            for line in Line.search([
-                        ('loan', 'in', [l.id for l in sub_loans]),
-                        ], order=[('loan', 'ASC'), ('sequence', 'ASC')]):
-                loan = line.loan
-                if 'maturity_date' in result:
-                    result['maturity_date'][loan.id] = line.due_date
-                for name, amount in [
-                        ('total_interest', line.interest),
-                        ('total_amount', line.principal + line.interest),
-                        ]:
-                    if name in result:
-                        result[name][loan.id] = (
-                            (result[name][loan.id] or 0) + amount)
+        in_ = fields.SQL_OPERATORS['in']
+        for sub_ids in grouped_slice(
+                [l.id for l in loans], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.select(
+                    line.loan, Max(line.due_date), Sum(line.interest),
+                    Sum(line.principal + line.interest),
+                    where=in_(line.loan, sub_ids),
+                    group_by=[line.loan]))
+            for loan_id, maturity, interest, amount in cursor:
+                values = {
+                    'maturity_date': maturity,
+                    # SQLite returns the sums as float or integer.
+                    'total_interest': Decimal(str(interest)),
+                    'total_amount': Decimal(str(amount)),
+                    }
+                for name in names:
+                    result[name][loan_id] = values[name]
+        for loan in loans:
+            maturity = result.get('maturity_date', {}).get(loan.id)
+            if isinstance(maturity, str):
+                result['maturity_date'][loan.id] = (
+                    dt.date.fromisoformat(maturity))
+            for name in ['total_interest', 'total_amount']:
+                if name in result and result[name][loan.id] is not None:
+                    result[name][loan.id] = loan.currency.round(
+                        result[name][loan.id])
         return result
 
     @classmethod
