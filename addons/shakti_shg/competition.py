@@ -298,7 +298,6 @@ class Entry(OrganisationMixin, Workflow, ModelSQL, ModelView):
     plan = fields.Many2One(
         'shakti.shg.business_plan', "Business Plan", required=True,
         ondelete='RESTRICT',
-        domain=[('company', 'child_of', [Eval('company', -1)], 'parent')],
         states={
             'readonly': Eval('state') != 'interested',
             },
@@ -447,26 +446,7 @@ class Entry(OrganisationMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, entries, field_names):
         super().validate_fields(entries, field_names)
-        cls.check_plan_unique(entries, field_names)
         cls.check_follow_up(entries, field_names)
-
-    @classmethod
-    def check_plan_unique(cls, entries, field_names=None):
-        "Check a business plan is entered once in a competition"
-        if field_names and not (field_names & {'plan', 'competition'}):
-            return
-        others = cls.search([
-                ('plan', 'in', [e.plan.id for e in entries]),
-                ])
-        for entry in entries:
-            for other in others:
-                if (other.id != entry.id
-                        and other.competition == entry.competition
-                        and other.plan == entry.plan):
-                    raise CompetitionError(gettext(
-                            'shakti_shg.msg_entry_plan_entered',
-                            plan=entry.plan.rec_name,
-                            competition=entry.competition.rec_name))
 
     @classmethod
     def check_follow_up(cls, entries, field_names=None):

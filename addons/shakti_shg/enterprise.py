@@ -157,17 +157,10 @@ class Enterprise(OrganisationMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_members(cls, enterprises, field_names=None):
-        "Check the members belong to the group and their number fits kind"
-        if field_names and not (field_names & {'members', 'kind', 'shg'}):
+        "Check an individual enterprise has exactly one member"
+        if field_names and not (field_names & {'members', 'kind'}):
             return
         for enterprise in enterprises:
-            for member in enterprise.members:
-                if member.shg != enterprise.shg:
-                    raise EnterpriseError(gettext(
-                            'shakti_shg.msg_enterprise_member_other_group',
-                            enterprise=enterprise.rec_name,
-                            member=member.rec_name,
-                            group=enterprise.shg.rec_name))
             if (enterprise.kind == 'individual'
                     and len(enterprise.members) != 1):
                 raise EnterpriseError(gettext(
