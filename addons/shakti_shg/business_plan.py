@@ -93,7 +93,7 @@ class BusinessPlan(OrganisationMixin, Workflow, ModelSQL, ModelView):
     funding_requested = Monetary(
         "Funding Requested", currency='currency', digits='currency',
         states=_states,
-        help="At most the capital cost less the own contribution; left "
+        help="At most the capital cost less the own contribution. When "
         "empty, it is set to that difference on submission.")
     state = fields.Selection(
         STATES, "Status", readonly=True, sort=False)
@@ -355,8 +355,8 @@ class CostLine(OrganisationMixin, ModelSQL, ModelView):
             ('capital', "Capital"),
             ('operating', "Monthly Operating"),
             ], "Kind", required=True, sort=False,
-        help="Capital costs are paid once to start; operating costs are "
-        "paid every month.")
+        help="Capital costs are paid once to start, and operating costs "
+        "every month.")
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')

@@ -50,8 +50,8 @@ class Competition(OrganisationMixin, Workflow, ModelSQL, ModelView):
     award_count = fields.Integer(
         "Number of Awards", required=True, states=_states,
         domain=[('award_count', '>=', 1)],
-        help="The number of best ranked entries that win an award; "
-        "entries tied at the last awarded rank all win.")
+        help="The number of best ranked entries that win an award. "
+        "Entries tied at the last awarded rank all win.")
     criteria = fields.One2Many(
         'shakti.shg.competition.criterion', 'competition', "Criteria",
         states=_states)

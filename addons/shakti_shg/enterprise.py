@@ -246,7 +246,8 @@ class EnterpriseEntry(OrganisationMixin, ModelSQL, ModelView):
         ondelete='CASCADE')
     month = fields.Date(
         "Month", required=True,
-        help="The first day of the month; any day is saved as the first.")
+        help="The first day of the month. Any other day is saved as the "
+        "first day of its month.")
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')

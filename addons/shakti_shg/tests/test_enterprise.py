@@ -247,7 +247,7 @@ class EnterpriseTestCase(unittest.TestCase):
                                         m.id for m in group.members[:2]])],
                         }])
         self.assertEqual(cm.exception.message,
-            'The individual enterprise "Tea Stall" has 2 members; an '
+            'The individual enterprise "Tea Stall" has 2 members, but an '
             'individual enterprise needs exactly one.')
         enterprise, = Enterprise.create([{
                     'shg': group.id,
