@@ -23,7 +23,10 @@ class OrganisationMixin(Model):
     organisation of that parent. The Many2One fields named in
     ``_organisation_fields`` must point to records of the same
     organisation, except employees, who may also belong to an organisation
-    above it (a partner's counsellor serves the survivors of its CBOs)."""
+    above it (a partner's counsellor serves the survivors of its CBOs).
+    The Many2One fields named in ``_organisation_lower_fields`` may point
+    to records of the same organisation or of any organisation below it
+    (a lead NGO's competition takes entries from the plans of its CBOs)."""
     __slots__ = ()
     company = fields.Many2One(
         'company.company', "Organisation", required=True,
@@ -33,6 +36,7 @@ class OrganisationMixin(Model):
             })
     _organisation_parent = None
     _organisation_fields = set()
+    _organisation_lower_fields = set()
 
     @classmethod
     def __setup__(cls):
@@ -168,6 +172,7 @@ class OrganisationMixin(Model):
     @classmethod
     def check_organisation(cls, records, field_names=None):
         names = set(cls._organisation_fields)
+        names |= set(cls._organisation_lower_fields)
         if cls._organisation_parent:
             names.add(cls._organisation_parent)
         if field_names:
@@ -178,7 +183,14 @@ class OrganisationMixin(Model):
                 target = getattr(record, name)
                 if not target:
                     continue
-                if target.__name__ == 'company.employee':
+                if name in cls._organisation_lower_fields:
+                    allowed = {record.company}
+                    company = target.company
+                    while company and company != record.company:
+                        company = company.parent
+                    if company:
+                        allowed.add(target.company)
+                elif target.__name__ == 'company.employee':
                     allowed = set()
                     company = record.company
                     while company:

@@ -25,3 +25,15 @@ class LoanError(ValidationError):
 
 class RepaymentError(ValidationError):
     pass
+
+
+class EnterpriseError(ValidationError):
+    pass
+
+
+class BusinessPlanError(ValidationError):
+    pass
+
+
+class CompetitionError(ValidationError):
+    pass
