@@ -25,3 +25,11 @@ class LoanError(ValidationError):
 
 class RepaymentError(ValidationError):
     pass
+
+
+class PortfolioError(ValidationError):
+    pass
+
+
+class SubventionError(ValidationError):
+    pass
