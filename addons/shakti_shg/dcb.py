@@ -120,7 +120,7 @@ class DCBRegisterStart(ModelView):
 
     from_month = fields.Date(
         "Month", required=True,
-        help="Any day of the (first) month of the register.")
+        help="Any day of the first month of the register.")
     to_month = fields.Date(
         "To Month",
         help="Any day of the last month of the register, one sheet per "

@@ -43,8 +43,8 @@ def loan_aging(loans, date):
 
     Each value is a dictionary with the principal outstanding, the amount
     overdue (unpaid on the instalments due before date), the days past due
-    of the oldest unpaid instalment and the band; None for a loan that was
-    not disbursed on date or is draft or cancelled."""
+    of the oldest unpaid instalment and the band. The value is None for a
+    loan disbursed after date, and for a draft or cancelled loan."""
     pool = Pool()
     Loan = pool.get('shakti.shg.loan')
 

@@ -22,9 +22,9 @@ def principal_days(principal, repaid, start, end, limit):
     """Return the sum over the days from start to end of the principal
     outstanding each day, counted up to limit.
 
-    repaid maps each repayment date to the principal it repaid; the
-    principal outstanding on a day is what is left after that day's
-    repayments, and principal is what was outstanding before start."""
+    principal is the principal outstanding before start, and repaid maps
+    each repayment date to the principal it repaid. The principal
+    outstanding on a day is what is left after that day's repayments."""
     total = Decimal(0)
     outstanding = principal
     day = start
@@ -111,7 +111,6 @@ class Claim(OrganisationMixin, Workflow, ModelSQL, ModelView):
             ('computed', 'draft'),
             ('computed', 'claimed'),
             ('claimed', 'received'),
-            ('claimed', 'computed'),
             }
         cls._buttons.update({
                 'compute': {
@@ -223,7 +222,7 @@ class Claim(OrganisationMixin, Workflow, ModelSQL, ModelView):
                     'loan': loan.id,
                     'bank_rate': loan.interest_rate,
                     'subsidised_rate': configuration.subvention_rate,
-                    'limit': configuration.subvention_limit,
+                    'subvention_limit': configuration.subvention_limit,
                     'start_date': start,
                     'end_date': self.end_date,
                     'principal_days': days_amount,
@@ -324,7 +323,7 @@ class ClaimLine(OrganisationMixin, ModelSQL, ModelView):
     subsidised_rate = fields.Numeric(
         "Subsidised Rate", digits=(5, 2), required=True, readonly=True,
         help="The annual rate in percent that the group pays.")
-    limit = Monetary(
+    subvention_limit = Monetary(
         "Limit", currency='currency', digits='currency', required=True,
         readonly=True,
         help="The part of the outstanding principal on which the "
