@@ -37,3 +37,11 @@ class BusinessPlanError(ValidationError):
 
 class CompetitionError(ValidationError):
     pass
+
+
+class PortfolioError(ValidationError):
+    pass
+
+
+class SubventionError(ValidationError):
+    pass
