@@ -385,6 +385,7 @@ class Member(OrganisationMixin, ModelSQL, ModelView):
         help="The survivor this member is, if she is one. Only case "
         "workers and supervisors see this link.")
     role = fields.Selection(ROLES, "Role", required=True, sort=False)
+    role_string = role.translated('role')
     join_date = fields.Date("Joined On", required=True)
     leave_date = fields.Date(
         "Left On",
@@ -815,6 +816,7 @@ class Saving(OrganisationMixin, ModelSQL, ModelView):
             ('deposit', "Deposit"),
             ('withdrawal', "Withdrawal"),
             ], "Kind", required=True, sort=False)
+    kind_string = kind.translated('kind')
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')

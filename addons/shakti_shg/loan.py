@@ -129,6 +129,7 @@ class Loan(OrganisationMixin, Workflow, ModelSQL, ModelView):
         "Instalments", required=True, states=_states)
     frequency = fields.Selection(
         FREQUENCIES, "Frequency", required=True, sort=False, states=_states)
+    frequency_string = frequency.translated('frequency')
     disbursement_date = fields.Date(
         "Disbursement Date", required=True, states=_states)
     first_due_date = fields.Date(
