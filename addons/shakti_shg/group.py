@@ -763,10 +763,19 @@ class Meeting(OrganisationMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Repayment = pool.get('shakti.shg.loan.repayment')
 
-        repayments = [r for m in meetings for r in m.repayments
-            if r.state == 'draft']
-        Repayment.delete([r for r in repayments if not r.amount])
-        Repayment.post([r for r in repayments if r.amount])
+        to_delete, to_post = [], []
+        for meeting in meetings:
+            for repayment in meeting.repayments:
+                if repayment.state != 'draft':
+                    continue
+                if repayment.amount:
+                    to_post.append(repayment)
+                else:
+                    to_delete.append(repayment)
+        # The repayments to post are browsed again, because their cache
+        # may read the deleted ones with them.
+        Repayment.delete(to_delete)
+        Repayment.post(Repayment.browse([r.id for r in to_post]))
 
     @classmethod
     def check_modification(cls, mode, meetings, values=None, external=False):
