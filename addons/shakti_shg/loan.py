@@ -590,6 +590,8 @@ class Loan(OrganisationMixin, Workflow, ModelSQL, ModelView):
                 ('state', 'in', ['running', 'repaid']),
                 ])
         lang = Lang.get()
+        # NOTE: a savings withdrawal after a disbursement is checked against
+        # the member's balance only, so it can still leave the funds short.
         # The loans of this call checked so far, still drafts in the table.
         checked = []
         for loan in internal:
