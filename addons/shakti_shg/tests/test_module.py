@@ -116,7 +116,7 @@ class ShaktiShgTestCase(CompanyTestMixin, ModuleTestCase):
             "Alpha CBO", 'WB-N24P-BASIRHAT-I')
         group = create_group(company, block)
         loan = create_loan(group)
-        self.assertEqual(loan.number, 'LN-00001')
+        self.assertRegex(loan.number, r'^LN-\d{5}$')
         Loan.split_shares([loan])
         self.assertEqual([s.amount for s in loan.shares], [
                 Decimal('3333.33'), Decimal('3333.33'), Decimal('3333.34')])
@@ -150,8 +150,8 @@ class ShaktiShgTestCase(CompanyTestMixin, ModuleTestCase):
         with self.assertRaises(LoanError) as cm:
             Loan.disburse([loan])
         self.assertEqual(cm.exception.message,
-            'The member shares of loan "LN-00001" add up to ₹9,999.99 '
-            'instead of its principal ₹10,000.00.')
+            'The member shares of loan "%s" add up to ₹9,999.99 '
+            'instead of its principal ₹10,000.00.' % loan.number)
 
     @with_transaction()
     def test_meeting_day_change_moves_future_instalments(self):
@@ -225,8 +225,9 @@ class ShaktiShgTestCase(CompanyTestMixin, ModuleTestCase):
         with self.assertRaises(RepaymentError) as cm:
             Repayment.post([too_much])
         self.assertEqual(cm.exception.message,
-            'The repayment "LN-00001 @ 2025-04-10" of ₹8,050.01 is more '
-            'than the outstanding balance ₹8,050.00 of loan "LN-00001".')
+            'The repayment "%(loan)s @ 2025-04-10" of ₹8,050.01 is more '
+            'than the outstanding balance ₹8,050.00 of loan "%(loan)s".'
+            % {'loan': loan.number})
         Repayment.write([too_much], {'amount': Decimal('8050.00')})
         Repayment.post([too_much])
         self.assertEqual(too_much.kind, 'full')
@@ -274,10 +275,11 @@ class ShaktiShgTestCase(CompanyTestMixin, ModuleTestCase):
         with self.assertRaises(LoanError) as cm:
             Loan.disburse([second])
         self.assertEqual(cm.exception.message,
-            'The internal loan "LN-00002" of ₹1,000.01 is more than the '
-            '₹1,000.00 that group "SHG-0001 - Test Group" has available on '
+            'The internal loan "%s" of ₹1,000.01 is more than the '
+            '₹1,000.00 that group "%s" has available on '
             '2025-01-03: its savings balance plus the repayments of its '
-            'internal loans, less the internal loans it has disbursed.')
+            'internal loans, less the internal loans it has disbursed.'
+            % (second.number, group.rec_name))
         self.assertEqual(Loan(second.id).state, 'draft')
 
         # A bank loan does not draw on the group's funds.
@@ -314,7 +316,7 @@ class ShaktiShgTestCase(CompanyTestMixin, ModuleTestCase):
             Loan.disburse([second])
         self.assertIn(
             'of ₹100.00 is more than the ₹0.00 that group '
-            '"SHG-0001 - Test Group" has available on 2025-02-15',
+            '"%s" has available on 2025-02-15' % group.rec_name,
             cm.exception.message)
 
     @with_transaction()
