@@ -8,6 +8,7 @@ from decimal import Decimal
 from sql import Literal
 from sql.aggregate import Sum
 from sql.conditionals import Case
+from sql.functions import CurrentTimestamp
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
@@ -69,6 +70,33 @@ def sum_by(table, key, amount, ids, where=None):
         for key_id, total in cursor:
             totals[key_id] = Decimal(str(total or 0))
     return totals
+
+
+def lock_existing(records):
+    """Lock the records created before this transaction.
+
+    Tryton lists the records a transaction created only once their
+    creation is validated, so locking a record while it is being created
+    would restart the transaction forever. A record created in this
+    transaction cannot be seen by another one, so it needs no lock.
+    PostgreSQL sets CURRENT_TIMESTAMP to the start of the transaction,
+    which finds these records; SQLite has no row locks and lets one
+    transaction write at a time."""
+    transaction = Transaction()
+    if not records or not transaction.database.has_select_for():
+        return
+    Model = records[0].__class__
+    table = Model.__table__()
+    cursor = transaction.connection.cursor()
+    in_ = fields.SQL_OPERATORS['in']
+    existing = []
+    for sub_ids in grouped_slice(
+            list({r.id for r in records}), backend.MAX_QUERY_PARAMS):
+        cursor.execute(*table.select(table.id,
+                where=in_(table.id, sub_ids)
+                & (table.create_date != CurrentTimestamp())))
+        existing.extend(i for i, in cursor)
+    Model.lock(Model.browse(existing))
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
@@ -735,12 +763,19 @@ class Meeting(OrganisationMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Repayment = pool.get('shakti.shg.loan.repayment')
 
-        repayments = [r for m in meetings for r in m.repayments
-            if r.state == 'draft']
-        empty = [r for r in repayments if not r.amount]
-        paid = [r for r in repayments if r.amount]
-        Repayment.delete(empty)
-        Repayment.post(paid)
+        to_delete, to_post = [], []
+        for meeting in meetings:
+            for repayment in meeting.repayments:
+                if repayment.state != 'draft':
+                    continue
+                if repayment.amount:
+                    to_post.append(repayment)
+                else:
+                    to_delete.append(repayment)
+        # The repayments to post are browsed again, because their cache
+        # may read the deleted ones with them.
+        Repayment.delete(to_delete)
+        Repayment.post(Repayment.browse([r.id for r in to_post]))
 
     @classmethod
     def check_modification(cls, mode, meetings, values=None, external=False):

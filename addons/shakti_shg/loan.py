@@ -17,7 +17,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import LoanError, RepaymentError
-from .group import sum_by
+from .group import lock_existing, sum_by
 
 LENDERS = [
     ('bank', "Bank"),
@@ -556,10 +556,90 @@ class Loan(OrganisationMixin, Workflow, ModelSQL, ModelView):
                             loan.principal, loan.currency, grouping=True)))
 
     @classmethod
+    def group_funds(cls, groups, date):
+        """Return per group id the funds available for internal loans on date.
+
+        They are the group's savings balance plus the repayments posted on
+        its internal loans, less the principal of its internal loans
+        disbursed, each counted up to date included."""
+        pool = Pool()
+        Saving = pool.get('shakti.shg.saving')
+        Repayment = pool.get('shakti.shg.loan.repayment')
+        loan = cls.__table__()
+        repayment = Repayment.__table__()
+
+        ids = [g.id for g in groups]
+        savings = Saving.balances('shg', ids, date=date)
+        repaid = sum_by(
+            repayment.join(loan, condition=repayment.loan == loan.id),
+            loan.shg, repayment.amount, ids,
+            where=((loan.lender_type == 'internal')
+                & (repayment.state == 'posted')
+                & (repayment.date <= date)))
+        lent = sum_by(loan, loan.shg, loan.principal, ids,
+            where=((loan.lender_type == 'internal')
+                & loan.state.in_(['running', 'repaid'])
+                & (loan.disbursement_date <= date)))
+        return {i: savings[i] + repaid[i] - lent[i] for i in ids}
+
+    @classmethod
+    def check_internal_funds(cls, loans):
+        """Check each internal loan is no more than its group's available
+        funds on its disbursement date, and on the disbursement date of
+        each internal loan of the group disbursed later.
+
+        The groups are locked first, so that two transactions lending from
+        the funds of one group are checked one after the other."""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+
+        internal = sorted(
+            (l for l in loans if l.lender_type == 'internal'),
+            key=lambda l: (l.disbursement_date, l.id))
+        if not internal:
+            return
+        groups = list({l.shg for l in internal})
+        lock_existing(groups)
+        disbursed = cls.search([
+                ('shg', 'in', [g.id for g in groups]),
+                ('lender_type', '=', 'internal'),
+                ('state', 'in', ['running', 'repaid']),
+                ])
+        lang = Lang.get()
+        # NOTE: a savings withdrawal after a disbursement is checked against
+        # the member's balance only, so it can still leave the funds short.
+        # The loans of this call checked so far, still drafts in the table.
+        checked = []
+        for loan in internal:
+            dates = {loan.disbursement_date} | {
+                l.disbursement_date for l in disbursed
+                if l.shg == loan.shg
+                and l.disbursement_date > loan.disbursement_date}
+            for date in sorted(dates):
+                funds = cls.group_funds([loan.shg], date)[loan.shg.id]
+                funds -= sum(
+                    (l.principal for l in checked
+                        if l.shg == loan.shg and l.disbursement_date <= date),
+                    Decimal(0))
+                if loan.principal > funds:
+                    raise LoanError(gettext(
+                            'shakti_shg.msg_loan_internal_funds',
+                            loan=loan.rec_name,
+                            amount=lang.currency(
+                                loan.principal, loan.currency,
+                                grouping=True),
+                            group=loan.shg.rec_name,
+                            date=date,
+                            funds=lang.currency(
+                                funds, loan.currency, grouping=True)))
+            checked.append(loan)
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('running')
     def disburse(cls, loans):
         cls.check_shares(loans)
+        cls.check_internal_funds(loans)
         cls.compute_schedule(loans)
 
     @classmethod
@@ -1022,6 +1102,8 @@ class Repayment(OrganisationMixin, Workflow, ModelSQL, ModelView):
                         'shakti_shg.msg_repayment_amount_positive',
                         repayment=repayment.rec_name,
                         amount=repayment.amount_string()))
+        # Two transactions posting on one loan must not both pass the check.
+        lock_existing(list({r.loan for r in repayments}))
         cls.check_balance(repayments)
         # The transition writes the state after this method.
         cls.write(repayments, {'state': 'posted'})

@@ -116,7 +116,7 @@ class ShaktiShgTestCase(CompanyTestMixin, ModuleTestCase):
             "Alpha CBO", 'WB-N24P-BASIRHAT-I')
         group = create_group(company, block)
         loan = create_loan(group)
-        self.assertEqual(loan.number, 'LN-00001')
+        self.assertRegex(loan.number, r'^LN-\d{5}$')
         Loan.split_shares([loan])
         self.assertEqual([s.amount for s in loan.shares], [
                 Decimal('3333.33'), Decimal('3333.33'), Decimal('3333.34')])
@@ -150,8 +150,8 @@ class ShaktiShgTestCase(CompanyTestMixin, ModuleTestCase):
         with self.assertRaises(LoanError) as cm:
             Loan.disburse([loan])
         self.assertEqual(cm.exception.message,
-            'The member shares of loan "LN-00001" add up to ₹9,999.99 '
-            'instead of its principal ₹10,000.00.')
+            'The member shares of loan "%s" add up to ₹9,999.99 '
+            'instead of its principal ₹10,000.00.' % loan.number)
 
     @with_transaction()
     def test_meeting_day_change_moves_future_instalments(self):
@@ -225,12 +225,124 @@ class ShaktiShgTestCase(CompanyTestMixin, ModuleTestCase):
         with self.assertRaises(RepaymentError) as cm:
             Repayment.post([too_much])
         self.assertEqual(cm.exception.message,
-            'The repayment "LN-00001 @ 2025-04-10" of ₹8,050.01 is more '
-            'than the outstanding balance ₹8,050.00 of loan "LN-00001".')
+            'The repayment "%(loan)s @ 2025-04-10" of ₹8,050.01 is more '
+            'than the outstanding balance ₹8,050.00 of loan "%(loan)s".'
+            % {'loan': loan.number})
         Repayment.write([too_much], {'amount': Decimal('8050.00')})
         Repayment.post([too_much])
         self.assertEqual(too_much.kind, 'full')
         self.assertEqual(Loan(loan.id).state, 'repaid')
+
+    @with_transaction()
+    def test_internal_loan_limited_to_group_funds(self):
+        "Test an internal loan may not exceed the group's available funds"
+        pool = Pool()
+        Loan = pool.get('shakti.shg.loan')
+        Saving = pool.get('shakti.shg.saving')
+        Repayment = pool.get('shakti.shg.loan.repayment')
+
+        company, block, _, _ = create_organisation(
+            "Alpha CBO", 'WB-N24P-BASIRHAT-I')
+        group = create_group(company, block)
+        first_member, second_member, third_member = group.members
+        Saving.create([{
+                    'member': m.id,
+                    'date': dt.date(2024, 12, 1),
+                    'amount': Decimal('1000.00'),
+                    } for m in group.members])
+        # A deposit after the disbursement date does not count.
+        Saving.create([{
+                    'member': first_member.id,
+                    'date': dt.date(2025, 1, 4),
+                    'amount': Decimal('5000.00'),
+                    }])
+        self.assertEqual(
+            Loan.group_funds([group], dt.date(2025, 1, 2)),
+            {group.id: Decimal('3000.00')})
+
+        first = create_loan(group, lender_type='internal',
+            borrower='member', member=first_member.id,
+            principal=Decimal('2000.00'))
+        Loan.disburse([first])
+        self.assertEqual(
+            Loan.group_funds([group], dt.date(2025, 1, 3)),
+            {group.id: Decimal('1000.00')})
+
+        second = create_loan(group, lender_type='internal',
+            borrower='member', member=second_member.id,
+            principal=Decimal('1000.01'),
+            disbursement_date=dt.date(2025, 1, 3))
+        with self.assertRaises(LoanError) as cm:
+            Loan.disburse([second])
+        self.assertEqual(cm.exception.message,
+            'The internal loan "%s" of ₹1,000.01 is more than the '
+            '₹1,000.00 that group "%s" has available on '
+            '2025-01-03: its savings balance plus the repayments of its '
+            'internal loans, less the internal loans it has disbursed.'
+            % (second.number, group.rec_name))
+        self.assertEqual(Loan(second.id).state, 'draft')
+
+        # A bank loan does not draw on the group's funds.
+        bank = create_loan(group, principal=Decimal('50000.00'),
+            disbursement_date=dt.date(2025, 1, 3))
+        Loan.disburse([bank])
+        self.assertEqual(bank.state, 'running')
+
+        # A repayment of an internal loan returns to the funds.
+        repayment, = Repayment.create([{
+                    'loan': first.id,
+                    'date': dt.date(2025, 2, 10),
+                    'amount': Decimal('500.00'),
+                    }])
+        Repayment.post([repayment])
+        self.assertEqual(
+            Loan.group_funds([group], dt.date(2025, 2, 15)),
+            {group.id: Decimal('6500.00')})
+        third = create_loan(group, lender_type='internal',
+            borrower='member', member=third_member.id,
+            principal=Decimal('6500.00'),
+            disbursement_date=dt.date(2025, 2, 15),
+            first_due_date=dt.date(2025, 3, 10))
+        Loan.disburse([third])
+        self.assertEqual(
+            Loan.group_funds([group], dt.date(2025, 2, 15)),
+            {group.id: Decimal('0.00')})
+
+        # An earlier loan that fits its own date still counts on the date
+        # of the loans disbursed after it.
+        Loan.draft([second])
+        Loan.write([second], {'principal': Decimal('100.00')})
+        with self.assertRaises(LoanError) as cm:
+            Loan.disburse([second])
+        self.assertIn(
+            'of ₹100.00 is more than the ₹0.00 that group '
+            '"%s" has available on 2025-02-15' % group.rec_name,
+            cm.exception.message)
+
+    @with_transaction()
+    def test_internal_loans_disbursed_together(self):
+        "Test internal loans disbursed at once share the group's funds"
+        pool = Pool()
+        Loan = pool.get('shakti.shg.loan')
+        Saving = pool.get('shakti.shg.saving')
+
+        company, block, _, _ = create_organisation(
+            "Alpha CBO", 'WB-N24P-BASIRHAT-I')
+        group = create_group(company, block, members=2)
+        Saving.create([{
+                    'member': m.id,
+                    'date': dt.date(2024, 12, 1),
+                    'amount': Decimal('600.00'),
+                    } for m in group.members])
+        loans = [create_loan(group, lender_type='internal',
+                borrower='member', member=m.id,
+                principal=Decimal('600.01'))
+            for m in group.members]
+        with self.assertRaises(LoanError) as cm:
+            Loan.disburse(loans)
+        self.assertIn(
+            'of ₹600.01 is more than the ₹599.99 that group',
+            cm.exception.message)
 
 
 del ModuleTestCase
