@@ -12,7 +12,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
-from . import counselling, paper, plans, ratings, shg
+from . import counselling, livelihood, paper, plans, ratings, shg
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +169,7 @@ class _Builder:
         paper.load(self)
         counselling.load(self)
         shg.load(self)
+        livelihood.load(self)
 
     def create_organisations(self):
         pool = Pool()

@@ -311,7 +311,8 @@ class ClaimLine(OrganisationMixin, ModelSQL, ModelView):
         'shakti.shg.loan', "Loan", required=True, ondelete='RESTRICT',
         readonly=True)
     shg = fields.Function(
-        fields.Many2One('shakti.shg', "Group"), 'on_change_with_shg')
+        fields.Many2One('shakti.shg', "Group"),
+        'on_change_with_shg', searcher='search_shg')
     start_date = fields.Date("Start Date", required=True, readonly=True)
     end_date = fields.Date("End Date", required=True, readonly=True)
     currency = fields.Function(
@@ -350,6 +351,10 @@ class ClaimLine(OrganisationMixin, ModelSQL, ModelView):
     @fields.depends('loan', '_parent_loan.shg')
     def on_change_with_shg(self, name=None):
         return self.loan.shg if self.loan else None
+
+    @classmethod
+    def search_shg(cls, name, clause):
+        return [('loan.shg' + clause[0][len(name):],) + tuple(clause[1:])]
 
     @fields.depends('company')
     def on_change_with_currency(self, name=None):
