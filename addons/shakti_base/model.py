@@ -6,6 +6,8 @@ from functools import wraps
 
 from trytond.i18n import gettext
 from trytond.model import Model, ModelView, fields
+from trytond.model.exceptions import AccessError
+from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, check_access
@@ -77,6 +79,7 @@ class OrganisationMixin(Model):
         # would name a record of another organisation.
         transaction = Transaction()
         if transaction.user and transaction.check_access:
+            cls.check_readonly_created(vlist)
             cls.check_links(vlist)
         return super()._before_create(vlist)
 
@@ -133,6 +136,8 @@ class OrganisationMixin(Model):
             cls.check_read(records)
         if external and mode == 'write' and values:
             cls.check_links([values])
+        if external and mode == 'write':
+            cls.check_readonly(records, values)
         super().check_modification(
             mode, records, values=values, external=external)
         if mode == 'write' and values and 'company' in values:
@@ -142,6 +147,57 @@ class OrganisationMixin(Model):
                         gettext('shakti_base.msg_organisation_change',
                             record=record.rec_name,
                             organisation=record.company.rec_name))
+
+    @classmethod
+    def check_readonly(cls, records, values):
+        """Raise AccessError if a caller sets a read-only field.
+
+        The web client never sends a read-only field, but Tryton does not
+        check them on the server, so any other caller could change a state
+        or the amounts of a posted record. A write may not change a field
+        that is read-only, always or by its states for the record.
+        check_readonly_created checks the values of a create."""
+        for name, value in values.items():
+            field = cls._fields.get(name)
+            if field is None or name == 'company':
+                continue
+            readonly = field.readonly
+            if not readonly and 'readonly' not in field.states:
+                continue
+            for record in records:
+                if (not readonly and not _record_eval_pyson(
+                            record, field.states['readonly'])):
+                    continue
+                if _same_value(record, name, value):
+                    continue
+                raise AccessError(gettext(
+                        'shakti_base.msg_field_readonly',
+                        field=cls.__names__(name)['field'],
+                        record=record.rec_name,
+                        value=value))
+
+    @classmethod
+    def check_readonly_created(cls, vlist):
+        """Raise AccessError if a value sets an always read-only field to
+        another value than its default.
+
+        Links are left to the record rules, which check_links applies, so
+        that the code creating records as the user may fill them."""
+        for values in vlist:
+            for name, value in values.items():
+                field = cls._fields.get(name)
+                if (field is None or not field.readonly or name == 'company'
+                        or field._type in {'many2one', 'one2one', 'reference'}
+                        or not value):
+                    continue
+                default = getattr(cls, 'default_%s' % name, None)
+                if default and value == default():
+                    continue
+                raise AccessError(gettext(
+                        'shakti_base.msg_field_readonly_create',
+                        field=cls.__names__(name)['field'],
+                        model=cls.__names__()['model'],
+                        value=value))
 
     @classmethod
     def check_read(cls, records):
@@ -207,6 +263,25 @@ class OrganisationMixin(Model):
                             organisation=record.company.rec_name))
 
 
+class ComputedMixin(Model):
+    """Refuse the changes a caller makes to records the system computes.
+
+    Tryton grants the access of the models in ``__access__``, so a user who
+    may change a loan may also change its schedule lines by their own
+    model. The records of a model using this mixin are written only by
+    the code that computes them, under ``without_check_access``."""
+    __slots__ = ()
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        if external:
+            raise AccessError(gettext(
+                    'shakti_base.msg_computed_record',
+                    model=cls.__names__()['model']))
+        super().check_modification(
+            mode, records, values=values, external=external)
+
+
 def _collect_links(Model, vlist, links):
     "Add to links the ids, per model, that vlist links to or changes"
     for values in vlist:
@@ -247,6 +322,16 @@ def _collect_record_links(record, links, seen):
             for item in value:
                 if isinstance(item, Model):
                     _collect_record_links(item, links, seen)
+
+
+def _same_value(record, name, value):
+    "Return whether value is the value of field name of the saved record"
+    current = getattr(record, name)
+    if isinstance(current, Model):
+        return _to_id(value) == current.id
+    if isinstance(current, (list, tuple)):
+        return not value
+    return current == value
 
 
 def _to_id(value):

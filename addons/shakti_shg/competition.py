@@ -309,6 +309,7 @@ class Entry(OrganisationMixin, Workflow, ModelSQL, ModelView):
             ('withdrawn', "Withdrawn"),
             ('scored', "Scored"),
             ], "Status", readonly=True, sort=False)
+    state_string = state.translated('state')
     scores = fields.One2Many(
         'shakti.shg.competition.score', 'entry', "Scores",
         states={

@@ -175,10 +175,12 @@ class DCBRegisterSpreadsheet(Report):
                     ], order=[
                     ('shg.name', 'ASC'), ('shg.id', 'ASC'),
                     ('number', 'ASC')])
+        # The organisations of the loans listed, or the user's when none.
+        organisations = sorted({l.company.rec_name for l in loans})
         company_id = Transaction().context.get('company')
-        context['company'] = (
-            Company(company_id) if company_id is not None and company_id >= 0
-            else None)
+        if not organisations and company_id is not None and company_id >= 0:
+            organisations = [Company(company_id).rec_name]
+        context['organisations'] = ', '.join(organisations)
         context['today'] = Date.today()
         context['sheets'] = [
             cls.get_sheet(
@@ -265,8 +267,7 @@ class DCBRegisterSpreadsheet(Report):
         sheet.write(
             0, 0, "Demand, Collection and Balance Register", formats['title'])
         sheet.write(1, 0, "Organisation", formats['bold'])
-        sheet.write(1, 1, context['company'].rec_name
-            if context.get('company') else '')
+        sheet.write(1, 1, context['organisations'])
         sheet.write(2, 0, "Month", formats['bold'])
         sheet.write(2, 1, sheet_data['start'].strftime('%B %Y'))
         sheet.write(3, 0, "From", formats['bold'])

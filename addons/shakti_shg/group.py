@@ -321,6 +321,32 @@ class Group(OrganisationMixin, Workflow, ModelSQL, ModelView):
     def validate_fields(cls, groups, field_names):
         super().validate_fields(groups, field_names)
         cls.check_dates(groups, field_names)
+        cls.check_loan_frequency(groups, field_names)
+
+    @classmethod
+    def check_loan_frequency(cls, groups, field_names=None):
+        """Check a group meeting monthly has no running loan with weekly or
+        fortnightly instalments that follow its meeting day"""
+        pool = Pool()
+        Loan = pool.get('shakti.shg.loan')
+
+        if field_names and 'meeting_frequency' not in field_names:
+            return
+        monthly = [g for g in groups if g.meeting_frequency == 'monthly']
+        if not monthly:
+            return
+        loans = Loan.search([
+                ('shg', 'in', [g.id for g in monthly]),
+                ('state', '=', 'running'),
+                ('follow_meeting_day', '=', True),
+                ('frequency', 'in', ['weekly', 'fortnightly']),
+                ], limit=1)
+        if loans:
+            loan, = loans
+            raise GroupError(gettext(
+                    'shakti_shg.msg_shg_monthly_weekly_loan',
+                    group=loan.shg.rec_name, loan=loan.rec_name,
+                    frequency=loan.frequency_string))
 
     @classmethod
     def check_dates(cls, groups, field_names=None):
@@ -528,10 +554,15 @@ class Member(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def check_overlap(cls, members, field_names=None):
         """Check a survivor is in one group at a time and each office is
-        held by one member of a group at a time"""
+        held by one member of a group at a time.
+
+        The survivors are checked only when the survivor link is set,
+        which only case roles may do: a check on other changes would tell
+        the users who may not read the link which members are survivors."""
         if field_names and not (field_names & {
                     'survivor', 'role', 'join_date', 'leave_date', 'shg'}):
             return
+        check_survivor = not field_names or 'survivor' in field_names
         others = cls.search(['OR',
                 ('survivor', 'in', [
                         m.survivor.id for m in members if m.survivor]),
@@ -542,7 +573,8 @@ class Member(OrganisationMixin, ModelSQL, ModelView):
             for other in others:
                 if other.id == member.id or not member.overlaps(other):
                     continue
-                if member.survivor and other.survivor == member.survivor:
+                if (check_survivor and member.survivor
+                        and other.survivor == member.survivor):
                     raise MemberError(gettext(
                             'shakti_shg.msg_member_survivor_overlap',
                             member=member.rec_name,
@@ -926,16 +958,23 @@ class Saving(OrganisationMixin, ModelSQL, ModelView):
 
     @classmethod
     def check_amounts(cls, savings, field_names=None):
-        """Check amounts are positive, dated from the membership, and no
-        withdrawal takes a member's balance below zero on any date"""
+        """Check amounts are positive, dated from the membership and not in
+        the future, and no withdrawal takes a member's balance below zero on
+        any date"""
         pool = Pool()
         Lang = pool.get('ir.lang')
+        Date = pool.get('ir.date')
 
         if field_names and not (
                 field_names & {'amount', 'kind', 'date', 'member'}):
             return
         lang = Lang.get()
+        today = Date.today()
         for saving in savings:
+            if saving.date > today:
+                raise SavingError(gettext(
+                        'shakti_shg.msg_saving_future',
+                        saving=saving.rec_name, date=saving.date))
             if saving.amount <= 0:
                 raise SavingError(gettext(
                         'shakti_shg.msg_saving_amount_positive',
@@ -948,12 +987,23 @@ class Saving(OrganisationMixin, ModelSQL, ModelView):
                         saving=saving.rec_name,
                         member=saving.member.rec_name,
                         date=saving.date))
-        members = {s.member for s in savings}
+        cls.check_balances({s.member for s in savings})
+
+    @classmethod
+    def check_balances(cls, members, excluded=()):
+        """Check no member's savings balance is below zero on any date,
+        without the savings excluded"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+
+        lang = Lang.get()
+        excluded = {s.id for s in excluded}
         history = defaultdict(list)
         for sub_members in grouped_slice(
                 list(members), backend.MAX_QUERY_PARAMS):
             for saving in cls.search([
                         ('member', 'in', [m.id for m in sub_members]),
+                        ('id', 'not in', list(excluded)),
                         ], order=[('date', 'ASC'), ('id', 'ASC')]):
                 history[saving.member].append(saving)
         for member in members:
@@ -973,3 +1023,11 @@ class Saving(OrganisationMixin, ModelSQL, ModelView):
                             balance=lang.currency(
                                 balance + saving.amount, saving.currency,
                                 grouping=True)))
+
+    @classmethod
+    def check_modification(cls, mode, savings, values=None, external=False):
+        super().check_modification(
+            mode, savings, values=values, external=external)
+        if mode == 'delete':
+            # A deposit removed could leave a later withdrawal unfunded.
+            cls.check_balances({s.member for s in savings}, excluded=savings)

@@ -10,7 +10,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.shakti_base.model import OrganisationMixin
+from trytond.modules.shakti_base.model import ComputedMixin, OrganisationMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
@@ -465,6 +465,14 @@ class Loan(OrganisationMixin, Workflow, ModelSQL, ModelView):
                 raise LoanError(gettext(
                         'shakti_shg.msg_loan_instalment_count',
                         loan=loan.rec_name, count=loan.instalment_count))
+            # Smaller parts would round to instalments of no principal.
+            if loan.principal < loan.instalment_count:
+                raise LoanError(gettext(
+                        'shakti_shg.msg_loan_principal_per_instalment',
+                        loan=loan.rec_name,
+                        amount=lang.currency(
+                            loan.principal, loan.currency, grouping=True),
+                        count=loan.instalment_count))
             if loan.borrower == 'group' and loan.member:
                 raise LoanError(gettext(
                         'shakti_shg.msg_loan_group_member',
@@ -638,6 +646,15 @@ class Loan(OrganisationMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('running')
     def disburse(cls, loans):
+        pool = Pool()
+        Date = pool.get('ir.date')
+
+        today = Date.today()
+        for loan in loans:
+            if loan.disbursement_date > today:
+                raise LoanError(gettext(
+                        'shakti_shg.msg_loan_disburse_future',
+                        loan=loan.rec_name, date=loan.disbursement_date))
         cls.check_shares(loans)
         cls.check_internal_funds(loans)
         cls.compute_schedule(loans)
@@ -794,7 +811,7 @@ class Loan(OrganisationMixin, Workflow, ModelSQL, ModelView):
         pass
 
 
-class Line(OrganisationMixin, ModelSQL, ModelView):
+class Line(ComputedMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.loan.line'
     __string__ = "Loan Instalment"
     _history = True
@@ -902,6 +919,14 @@ class Share(OrganisationMixin, ModelSQL, ModelView):
         if field_names and not (field_names & {'amount', 'member', 'loan'}):
             return
         for share in shares:
+            if share.loan.borrower != 'group':
+                raise LoanError(gettext(
+                        'shakti_shg.msg_loan_share_member_loan',
+                        share=share.rec_name, loan=share.loan.rec_name))
+            if share.loan.state != 'draft':
+                raise LoanError(gettext(
+                        'shakti_shg.msg_loan_share_not_draft',
+                        share=share.rec_name, loan=share.loan.rec_name))
             if share.member.shg != share.loan.shg:
                 raise LoanError(gettext(
                         'shakti_shg.msg_loan_share_other_group',
@@ -911,6 +936,17 @@ class Share(OrganisationMixin, ModelSQL, ModelView):
                 raise LoanError(gettext(
                         'shakti_shg.msg_loan_share_negative',
                         share=share.rec_name))
+
+    @classmethod
+    def check_modification(cls, mode, shares, values=None, external=False):
+        super().check_modification(
+            mode, shares, values=values, external=external)
+        if mode == 'delete':
+            for share in shares:
+                if share.loan.state != 'draft':
+                    raise LoanError(gettext(
+                            'shakti_shg.msg_loan_share_not_draft',
+                            share=share.rec_name, loan=share.loan.rec_name))
 
 
 class Repayment(OrganisationMixin, Workflow, ModelSQL, ModelView):
@@ -1158,7 +1194,7 @@ class Repayment(OrganisationMixin, Workflow, ModelSQL, ModelView):
                             repayment=repayment.rec_name))
 
 
-class Allocation(OrganisationMixin, ModelSQL, ModelView):
+class Allocation(ComputedMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.loan.allocation'
     __string__ = "Repayment Allocation"
     _organisation_parent = 'repayment'

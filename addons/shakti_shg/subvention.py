@@ -7,7 +7,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.shakti_base.model import OrganisationMixin
+from trytond.modules.shakti_base.model import ComputedMixin, OrganisationMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import without_check_access
@@ -259,7 +259,14 @@ class Claim(OrganisationMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Configuration = pool.get('shakti.shg.configuration')
         Line = pool.get('shakti.shg.subvention.claim.line')
+        Date = pool.get('ir.date')
 
+        today = Date.today()
+        for claim in claims:
+            if claim.end_date >= today:
+                raise SubventionError(gettext(
+                        'shakti_shg.msg_claim_end_future',
+                        claim=claim.rec_name, date=claim.end_date))
         configuration = Configuration(1)
         with without_check_access():
             Line.delete(Line.search([('claim', 'in', [c.id for c in claims])]))
@@ -298,7 +305,7 @@ class Claim(OrganisationMixin, Workflow, ModelSQL, ModelView):
             {'received_date': today})
 
 
-class ClaimLine(OrganisationMixin, ModelSQL, ModelView):
+class ClaimLine(ComputedMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.subvention.claim.line'
     __string__ = "Interest Subvention Claim Line"
     _organisation_parent = 'claim'
