@@ -8,7 +8,8 @@ Run with the project's environment, on an in-memory SQLite database:
 
 For each size it creates that many groups of ten members, each with a
 24-month loan and six monthly repayments, and prints the seconds and the
-number of SQL statements of each operation."""
+number of SQL statements of the lists, the aging of the loans, the DCB
+register of the month and the posting of one repayment."""
 import datetime as dt
 import os
 import sys
@@ -89,6 +90,7 @@ def main():
         Member = pool.get('shakti.shg.member')
         Loan = pool.get('shakti.shg.loan')
         Repayment = pool.get('shakti.shg.loan.repayment')
+        Register = pool.get('shakti.shg.dcb.xlsx', type='report')
 
         today = Date.today()
         for size in SIZES:
@@ -111,6 +113,16 @@ def main():
                         ['number', 'shg.rec_name', 'principal',
                             'maturity_date', 'amount_outstanding',
                             'state']))
+                measure("loan aging", size, lambda: Loan.read(
+                        loan_ids,
+                        ['number', 'aging_principal', 'amount_overdue',
+                            'days_past_due', 'aging_band']))
+                measure("DCB register (XLSX)", size, lambda: Register.execute(
+                        [], {
+                            'from_month': str(today),
+                            'to_month': str(today),
+                            'groups': group_ids,
+                            }))
                 loan = Loan(loan_ids[0])
                 repayment, = Repayment.create([{
                             'loan': loan.id,

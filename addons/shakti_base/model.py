@@ -174,7 +174,7 @@ class OrganisationMixin(Model):
                         'shakti_base.msg_field_readonly',
                         field=cls.__names__(name)['field'],
                         record=record.rec_name,
-                        value=value))
+                        value=_value_string(field, value)))
 
     @classmethod
     def check_readonly_created(cls, vlist):
@@ -197,7 +197,7 @@ class OrganisationMixin(Model):
                         'shakti_base.msg_field_readonly_create',
                         field=cls.__names__(name)['field'],
                         model=cls.__names__()['model'],
-                        value=value))
+                        value=_value_string(field, value)))
 
     @classmethod
     def check_read(cls, records):
@@ -209,6 +209,21 @@ class OrganisationMixin(Model):
         # Tryton copies the values it reads without the record rules, so
         # check them first.
         cls.check_read(records)
+        default = default.copy() if default is not None else {}
+        # A copy is a new record: the values the system set on the
+        # original, as its state or its number, start again from their
+        # defaults.
+        for name, field in cls._fields.items():
+            if (field.readonly and name not in {
+                        'id', 'company', 'create_uid', 'create_date',
+                        'write_uid', 'write_date', 'rec_name'}
+                    and not isinstance(field, fields.Function)
+                    and field._type not in {
+                        'one2many', 'many2many', 'many2one', 'one2one',
+                        'reference'}):
+                default_method = getattr(cls, 'default_%s' % name, None)
+                default.setdefault(
+                    name, default_method() if default_method else None)
         return super().copy(records, default=default)
 
     @classmethod
@@ -263,8 +278,48 @@ class OrganisationMixin(Model):
                             organisation=record.company.rec_name))
 
 
+class LockedByParentMixin(Model):
+    """Reject the changes a client makes to the records of a parent that
+    is no longer open to change.
+
+    ``_locked_by`` maps the path of each parent (a Many2One, or a path of
+    them such as ``entry.competition``) to the states of the parent in
+    which its records may be created, changed or deleted. The parent's
+    form makes them read-only in its other states; this applies the same
+    rule to the records' own model, which any caller may use."""
+    __slots__ = ()
+    _locked_by = {}
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if external and cls._locked_by:
+            cls.check_parent_open(records, values)
+
+    @classmethod
+    def check_parent_open(cls, records, values=None):
+        for path, states in cls._locked_by.items():
+            first, *rest = path.split('.')
+            parents = [getattr(r, first) for r in records]
+            if values and values.get(first) is not None:
+                Target = cls._fields[first].get_target()
+                parents.append(Target(_to_id(values[first])))
+            for parent in parents:
+                for name in rest:
+                    parent = getattr(parent, name) if parent else None
+                if parent and parent.state not in states:
+                    raise AccessError(gettext(
+                            'shakti_base.msg_parent_locked',
+                            model=cls.__names__()['model'],
+                            parent=parent.rec_name,
+                            state=dict(parent.__class__.fields_get(
+                                    ['state'])['state']['selection'])[
+                                parent.state]))
+
+
 class ComputedMixin(Model):
-    """Refuse the changes a caller makes to records the system computes.
+    """Reject the changes a caller makes to records the system computes.
 
     Tryton grants the access of the models in ``__access__``, so a user who
     may change a loan may also change its schedule lines by their own
@@ -322,6 +377,26 @@ def _collect_record_links(record, links, seen):
             for item in value:
                 if isinstance(item, Model):
                     _collect_record_links(item, links, seen)
+
+
+def readonly_once_saved(field):
+    "Make field read-only once its record is saved, for a client"
+    saved = Eval('id', -1) >= 0
+    readonly = field.states.get('readonly')
+    field.states = dict(field.states,
+        readonly=(readonly | saved) if readonly is not None else saved)
+
+
+def _value_string(field, value):
+    """Return value as a user reads it in a message: the name of a linked
+    record, which the caller may read, and the records of a list"""
+    if field._type in {'many2one', 'one2one'}:
+        id_ = _to_id(value)
+        if id_ is not None and id_ >= 0:
+            return field.get_target()(id_).rec_name
+    elif field._type in {'one2many', 'many2many'}:
+        return gettext('shakti_base.msg_value_list')
+    return value
 
 
 def _same_value(record, name, value):

@@ -8,7 +8,8 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.shakti_base.model import OrganisationMixin
+from trytond.modules.shakti_base.model import (
+    LockedByParentMixin, OrganisationMixin, readonly_once_saved)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -342,9 +343,10 @@ class BusinessPlan(OrganisationMixin, Workflow, ModelSQL, ModelView):
         cls.write(plans, {'funded_date': Date.today()})
 
 
-class CostLine(OrganisationMixin, ModelSQL, ModelView):
+class CostLine(LockedByParentMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.business_plan.cost'
     __string__ = "Business Plan Cost"
+    _locked_by = {'plan': {'draft'}}
     _organisation_parent = 'plan'
 
     plan = fields.Many2One(
@@ -366,6 +368,7 @@ class CostLine(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.plan)
         cls.__access__.add('plan')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.plan, Index.Range())))
@@ -394,9 +397,10 @@ class CostLine(OrganisationMixin, ModelSQL, ModelView):
                         amount=format_amount(line.amount, line.currency)))
 
 
-class ProductLine(OrganisationMixin, ModelSQL, ModelView):
+class ProductLine(LockedByParentMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.business_plan.product'
     __string__ = "Business Plan Product"
+    _locked_by = {'plan': {'draft'}}
     _organisation_parent = 'plan'
 
     plan = fields.Many2One(
@@ -426,6 +430,7 @@ class ProductLine(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.plan)
         cls.__access__.add('plan')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.plan, Index.Range())))

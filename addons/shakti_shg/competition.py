@@ -7,7 +7,8 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.shakti_base.model import OrganisationMixin
+from trytond.modules.shakti_base.model import (
+    LockedByParentMixin, OrganisationMixin, readonly_once_saved)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
@@ -202,9 +203,10 @@ class Competition(OrganisationMixin, Workflow, ModelSQL, ModelView):
             Entry.write(*to_write)
 
 
-class Criterion(OrganisationMixin, ModelSQL, ModelView):
+class Criterion(LockedByParentMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.competition.criterion'
     __string__ = "Competition Criterion"
+    _locked_by = {'competition': {'draft'}}
     _organisation_parent = 'competition'
 
     competition = fields.Many2One(
@@ -224,6 +226,7 @@ class Criterion(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.competition)
         cls.__access__.add('competition')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.competition, Index.Range())))
@@ -237,9 +240,10 @@ class Criterion(OrganisationMixin, ModelSQL, ModelView):
         return '%s: %s' % (self.competition.rec_name, self.name)
 
 
-class Juror(OrganisationMixin, ModelSQL, ModelView):
+class Juror(LockedByParentMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.competition.juror'
     __string__ = "Competition Juror"
+    _locked_by = {'competition': {'draft', 'open'}}
     _organisation_parent = 'competition'
     _organisation_fields = {'employee'}
 
@@ -264,6 +268,7 @@ class Juror(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.competition)
         cls.__access__.add('competition')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.competition, Index.Range())))
@@ -285,9 +290,11 @@ class Juror(OrganisationMixin, ModelSQL, ModelView):
                         competition=juror.competition.rec_name))
 
 
-class Entry(OrganisationMixin, Workflow, ModelSQL, ModelView):
+class Entry(
+        LockedByParentMixin, OrganisationMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'shakti.shg.competition.entry'
     __string__ = "Competition Entry"
+    _locked_by = {'competition': {'draft', 'open'}}
     _history = True
     _organisation_parent = 'competition'
     _organisation_lower_fields = {'plan'}
@@ -355,6 +362,7 @@ class Entry(OrganisationMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.competition)
         cls.__access__.add('competition')
         t = cls.__table__()
         cls._sql_constraints = [
@@ -387,6 +395,14 @@ class Entry(OrganisationMixin, Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 })
+
+    @classmethod
+    def check_parent_open(cls, entries, values=None):
+        # The follow-up of the entrants is recorded after the competition.
+        if values and set(values) <= {
+                'outcome', 'outcome_date', 'extra_credit', 'follow_up_notes'}:
+            return
+        super().check_parent_open(entries, values)
 
     @classmethod
     def default_state(cls):
@@ -499,9 +515,10 @@ class Entry(OrganisationMixin, Workflow, ModelSQL, ModelView):
         pass
 
 
-class Score(OrganisationMixin, ModelSQL, ModelView):
+class Score(LockedByParentMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.competition.score'
     __string__ = "Competition Score"
+    _locked_by = {'entry.competition': {'open'}}
     _organisation_parent = 'entry'
     _organisation_fields = {'juror', 'criterion'}
 
@@ -525,6 +542,7 @@ class Score(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.entry)
         cls.__access__.add('entry')
         t = cls.__table__()
         cls._sql_constraints = [

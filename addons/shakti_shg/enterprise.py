@@ -5,7 +5,8 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.shakti_base.model import OrganisationMixin
+from trytond.modules.shakti_base.model import (
+    LockedByParentMixin, OrganisationMixin, readonly_once_saved)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
@@ -180,6 +181,12 @@ class Enterprise(OrganisationMixin, Workflow, ModelSQL, ModelView):
                         enterprise=enterprise.rec_name,
                         amount=format_amount(
                             enterprise.capital, enterprise.currency)))
+            first = min((e.month for e in enterprise.entries), default=None)
+            if first and first < enterprise.start_date.replace(day=1):
+                raise EnterpriseError(gettext(
+                        'shakti_shg.msg_enterprise_start_after_entries',
+                        enterprise=enterprise.rec_name,
+                        date=enterprise.start_date, month=first))
             if (enterprise.close_date
                     and enterprise.close_date < enterprise.start_date):
                 raise EnterpriseError(gettext(
@@ -235,9 +242,11 @@ class EnterpriseMember(OrganisationMixin, ModelSQL):
         cls._sql_indexes.add(Index(t, (t.member, Index.Range())))
 
 
-class EnterpriseEntry(OrganisationMixin, ModelSQL, ModelView):
+class EnterpriseEntry(
+        LockedByParentMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.enterprise.entry'
     __string__ = "Enterprise Monthly Entry"
+    _locked_by = {'enterprise': {'planned', 'running'}}
     _history = True
     _organisation_parent = 'enterprise'
 
@@ -262,6 +271,7 @@ class EnterpriseEntry(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.enterprise)
         cls.__access__.add('enterprise')
         t = cls.__table__()
         cls._sql_constraints = [
@@ -310,10 +320,15 @@ class EnterpriseEntry(OrganisationMixin, ModelSQL, ModelView):
 
     @classmethod
     def check_entry(cls, entries, field_names=None):
-        "Check amounts are not negative and the month is from the start"
+        """Check amounts are not negative and the month is from the start
+        and not after this month"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+
         if field_names and not (
                 field_names & {'revenue', 'cost', 'month', 'enterprise'}):
             return
+        today = Date.today()
         for entry in entries:
             for name in ['revenue', 'cost']:
                 amount = getattr(entry, name)
@@ -329,3 +344,7 @@ class EnterpriseEntry(OrganisationMixin, ModelSQL, ModelView):
                         'shakti_shg.msg_enterprise_entry_before_start',
                         entry=entry.rec_name,
                         start_date=entry.enterprise.start_date))
+            if entry.month > today:
+                raise EnterpriseError(gettext(
+                        'shakti_shg.msg_enterprise_entry_future',
+                        entry=entry.rec_name))

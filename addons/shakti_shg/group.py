@@ -14,7 +14,8 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.shakti_base.model import OrganisationMixin
+from trytond.modules.shakti_base.model import (
+    LockedByParentMixin, OrganisationMixin, readonly_once_saved)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, Id, If
 from trytond.tools import grouped_slice
@@ -367,6 +368,36 @@ class Group(OrganisationMixin, Workflow, ModelSQL, ModelView):
                         'shakti_shg.msg_shg_srlm_before_formation',
                         group=group.rec_name, date=group.srlm_date,
                         formation_date=group.formation_date))
+        cls.check_formation_before_records(groups)
+
+    @classmethod
+    def check_formation_before_records(cls, groups):
+        """Check no member joined, meeting was held or loan was disbursed
+        before the group was formed"""
+        pool = Pool()
+        Member = pool.get('shakti.shg.member')
+        Meeting = pool.get('shakti.shg.meeting')
+        Loan = pool.get('shakti.shg.loan')
+
+        for Model, field in [
+                (Member, 'join_date'),
+                (Meeting, 'date'),
+                (Loan, 'disbursement_date'),
+                ]:
+            for group in groups:
+                earlier = Model.search([
+                        ('shg', '=', group.id),
+                        (field, '<', group.formation_date),
+                        ], order=[(field, 'ASC')], limit=1)
+                if earlier:
+                    record, = earlier
+                    raise GroupError(gettext(
+                            'shakti_shg.msg_shg_formation_after_record',
+                            group=group.rec_name,
+                            date=group.formation_date,
+                            record=record.rec_name,
+                            field=Model.__names__(field)['field'],
+                            record_date=getattr(record, field)))
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -419,7 +450,26 @@ class Group(OrganisationMixin, Workflow, ModelSQL, ModelView):
     def dissolve(cls, groups):
         pool = Pool()
         Date = pool.get('ir.date')
+        Loan = pool.get('shakti.shg.loan')
+        Lang = pool.get('ir.lang')
 
+        loans = Loan.search([
+                ('shg', 'in', [g.id for g in groups]),
+                ('state', '=', 'running'),
+                ], limit=1)
+        if loans:
+            loan, = loans
+            raise GroupError(gettext(
+                    'shakti_shg.msg_shg_dissolve_loan',
+                    group=loan.shg.rec_name, loan=loan.rec_name))
+        for group in groups:
+            if group.savings_balance:
+                raise GroupError(gettext(
+                        'shakti_shg.msg_shg_dissolve_savings',
+                        group=group.rec_name,
+                        amount=Lang.get().currency(
+                            group.savings_balance, group.currency,
+                            grouping=True)))
         cls.write(groups, {'dissolution_date': Date.today()})
 
 
@@ -462,6 +512,7 @@ class Member(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.shg)
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.shg, Index.Range())),
@@ -541,9 +592,25 @@ class Member(OrganisationMixin, ModelSQL, ModelView):
 
     @classmethod
     def check_dates(cls, members, field_names=None):
-        if field_names and not (field_names & {'join_date', 'shg'}):
+        pool = Pool()
+        Saving = pool.get('shakti.shg.saving')
+
+        if field_names and not (
+                field_names & {'join_date', 'leave_date', 'shg'}):
             return
         for member in members:
+            dates = ['OR', ('date', '<', member.join_date)]
+            if member.leave_date:
+                dates.append(('date', '>=', member.leave_date))
+            outside = Saving.search([
+                    ('member', '=', member.id),
+                    dates,
+                    ], order=[('date', 'ASC')], limit=1)
+            if outside:
+                saving, = outside
+                raise MemberError(gettext(
+                        'shakti_shg.msg_member_dates_savings',
+                        member=member.rec_name, saving=saving.rec_name))
             if member.join_date < member.shg.formation_date:
                 raise MemberError(gettext(
                         'shakti_shg.msg_member_join_before_formation',
@@ -612,9 +679,11 @@ class MemberContext(ModelView):
         return Date.today()
 
 
-class Meeting(OrganisationMixin, Workflow, ModelSQL, ModelView):
+class Meeting(
+        LockedByParentMixin, OrganisationMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'shakti.shg.meeting'
     __string__ = "Self-Help Group Meeting"
+    _locked_by = {'shg': {'active', 'dormant'}}
     _history = True
     _organisation_parent = 'shg'
 
@@ -821,9 +890,10 @@ class Meeting(OrganisationMixin, Workflow, ModelSQL, ModelView):
                             meeting=meeting.rec_name))
 
 
-class Attendance(OrganisationMixin, ModelSQL, ModelView):
+class Attendance(LockedByParentMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.meeting.attendance'
     __string__ = "Meeting Attendance"
+    _locked_by = {'meeting': {'draft'}}
     _organisation_parent = 'meeting'
     _organisation_fields = {'member'}
 
@@ -837,6 +907,7 @@ class Attendance(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.meeting)
         cls.__access__.add('meeting')
         t = cls.__table__()
         cls._sql_constraints = [
@@ -865,9 +936,10 @@ class Attendance(OrganisationMixin, ModelSQL, ModelView):
                         meeting=line.meeting.rec_name))
 
 
-class Saving(OrganisationMixin, ModelSQL, ModelView):
+class Saving(LockedByParentMixin, OrganisationMixin, ModelSQL, ModelView):
     __name__ = 'shakti.shg.saving'
     __string__ = "Savings Transaction"
+    _locked_by = {'meeting': {'draft'}}
     _history = True
     _organisation_parent = 'member'
     _organisation_fields = {'meeting'}
@@ -895,6 +967,7 @@ class Saving(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.member)
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.member, Index.Range())),

@@ -10,7 +10,8 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.shakti_base.model import ComputedMixin, OrganisationMixin
+from trytond.modules.shakti_base.model import (
+    ComputedMixin, LockedByParentMixin, OrganisationMixin, readonly_once_saved)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
@@ -77,9 +78,11 @@ def split(amount, count, round_):
     return [part] * (count - 1) + [amount - part * (count - 1)]
 
 
-class Loan(OrganisationMixin, Workflow, ModelSQL, ModelView):
+class Loan(
+        LockedByParentMixin, OrganisationMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'shakti.shg.loan'
     __string__ = "Self-Help Group Loan"
+    _locked_by = {'shg': {'active', 'dormant'}}
     _history = True
     _organisation_parent = 'shg'
     _organisation_fields = {'member'}
@@ -894,6 +897,7 @@ class Share(OrganisationMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        readonly_once_saved(cls.loan)
         cls.__access__.add('loan')
         t = cls.__table__()
         cls._sql_constraints = [
@@ -949,9 +953,11 @@ class Share(OrganisationMixin, ModelSQL, ModelView):
                             share=share.rec_name, loan=share.loan.rec_name))
 
 
-class Repayment(OrganisationMixin, Workflow, ModelSQL, ModelView):
+class Repayment(
+        LockedByParentMixin, OrganisationMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'shakti.shg.loan.repayment'
     __string__ = "Loan Repayment"
+    _locked_by = {'meeting': {'draft'}}
     _history = True
     _organisation_parent = 'loan'
     _organisation_fields = {'meeting'}

@@ -10,7 +10,7 @@ from trytond.modules.shakti_case.tests.test_module import (
 from trytond.modules.shakti_shg.exceptions import (
     GroupError, LoanError, MemberError, SavingError, SubventionError)
 from trytond.modules.shakti_shg.tests.test_module import (
-    create_group, create_loan)
+    create_group, create_loan, paisa)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -276,6 +276,156 @@ class ShgHardeningTestCase(ModuleTestCase):
         self.assertEqual(cm.exception.message,
             'Subvention claim "%s" ends on %s: it can be computed only '
             'once its period is over.' % (claim.rec_name, self.today))
+
+    @with_transaction()
+    def test_records_of_done_meeting_locked(self):
+        "Test a done meeting's attendance and savings stay as they were"
+        pool = Pool()
+        Meeting = pool.get('shakti.shg.meeting')
+        Attendance = pool.get('shakti.shg.meeting.attendance')
+        Saving = pool.get('shakti.shg.saving')
+
+        company, block, _, user = create_organisation(
+            "Alpha CBO", 'WB-N24P-BASIRHAT-I')
+        make_livelihood(user)
+        group = create_group(company, block)
+        first, second = group.members[:2]
+        meeting, = Meeting.create([{
+                    'shg': group.id,
+                    'date': dt.date(2025, 3, 10),
+                    'savings': [('create', [{
+                                    'member': first.id,
+                                    'amount': Decimal('100.00'),
+                                    }])],
+                    }])
+        Meeting.fill_attendance([meeting])
+        Meeting.do([meeting])
+        deposit, = meeting.savings
+        user_context, access_context = as_user(user, company)
+        with user_context, access_context:
+            with self.assertRaises(AccessError) as cm:
+                Attendance.write(
+                    list(meeting.attendance[:1]), {'present': False})
+            self.assertEqual(cm.exception.message,
+                'The records of "Meeting Attendance" of "%s" cannot be '
+                'changed because it is Done.' % meeting.rec_name)
+            with self.assertRaises(AccessError):
+                Saving.delete([deposit])
+            with self.assertRaises(AccessError):
+                Saving.create([{
+                            'member': second.id,
+                            'meeting': meeting.id,
+                            'amount': Decimal('50.00'),
+                            }])
+            # A saving cannot move to another member either.
+            with self.assertRaises(AccessError) as cm:
+                Saving.write([deposit], {'member': second.id})
+            self.assertEqual(cm.exception.message,
+                'The field "Member" of "%s" is read-only here and cannot '
+                'be set to "%s".' % (deposit.rec_name, second.rec_name))
+        self.assertEqual(
+            Pool().get('shakti.shg.member')(first.id).savings_balance,
+            Decimal('100.00'))
+
+    @with_transaction()
+    def test_dissolve_group(self):
+        "Test a group with a running loan or savings is not dissolved"
+        pool = Pool()
+        Group = pool.get('shakti.shg')
+        Loan = pool.get('shakti.shg.loan')
+        Meeting = pool.get('shakti.shg.meeting')
+        Saving = pool.get('shakti.shg.saving')
+
+        company, block, _, user = create_organisation(
+            "Alpha CBO", 'WB-N24P-BASIRHAT-I')
+        make_livelihood(user)
+        group = create_group(company, block)
+        loan = create_loan(group)
+        Loan.disburse([loan])
+        with self.assertRaises(GroupError) as cm:
+            Group.dissolve([group])
+        self.assertEqual(cm.exception.message,
+            'Group "%s" cannot be dissolved while its loan "%s" is '
+            'running.' % (group.rec_name, loan.rec_name))
+
+        other = create_group(company, block)
+        deposit, = Saving.create([{
+                    'member': other.members[0].id,
+                    'date': dt.date(2025, 1, 10),
+                    'amount': Decimal('250.00'),
+                    }])
+        with self.assertRaises(GroupError) as cm:
+            Group.dissolve([other])
+        self.assertIn('while its members have savings of ₹250.00',
+            cm.exception.message)
+        Saving.delete([deposit])
+        Group.dissolve([other])
+        self.assertEqual(other.state, 'dissolved')
+        user_context, access_context = as_user(user, company)
+        with user_context, access_context, \
+                self.assertRaises(AccessError):
+            Meeting.create([{
+                        'shg': other.id,
+                        'date': dt.date(2025, 4, 10),
+                        }])
+
+    @with_transaction()
+    def test_dates_kept_around_records(self):
+        "Test formation and membership dates keep their records inside"
+        pool = Pool()
+        Group = pool.get('shakti.shg')
+        Member = pool.get('shakti.shg.member')
+        Saving = pool.get('shakti.shg.saving')
+
+        company, block, _, _ = create_organisation(
+            "Alpha CBO", 'WB-N24P-BASIRHAT-I')
+        group = create_group(company, block)
+        member = group.members[0]
+        with self.assertRaises(GroupError) as cm:
+            Group.write([group], {'formation_date': dt.date(2024, 3, 1)})
+        self.assertEqual(cm.exception.message,
+            'Group "%s" cannot be formed on 2024-03-01: "%s" has the '
+            'Joined On 2024-01-15, before it.' % (
+                group.rec_name, member.rec_name))
+        saving, = Saving.create([{
+                    'member': member.id,
+                    'date': dt.date(2025, 5, 10),
+                    'amount': Decimal('100.00'),
+                    }])
+        with self.assertRaises(MemberError) as cm:
+            Member.write([member], {'leave_date': dt.date(2025, 5, 1)})
+        self.assertEqual(cm.exception.message,
+            'The membership dates of "%s" leave out her savings '
+            'transaction "%s".' % (member.rec_name, saving.rec_name))
+
+    @with_transaction()
+    def test_copy_starts_afresh(self):
+        "Test a copied repayment and group start from their defaults"
+        pool = Pool()
+        Loan = pool.get('shakti.shg.loan')
+        Repayment = pool.get('shakti.shg.loan.repayment')
+        Group = pool.get('shakti.shg')
+
+        company, block, _, user = create_organisation(
+            "Alpha CBO", 'WB-N24P-BASIRHAT-I')
+        make_livelihood(user)
+        group = create_group(company, block)
+        loan = create_loan(group)
+        Loan.disburse([loan])
+        repayment, = Repayment.create([{
+                    'loan': loan.id,
+                    'date': dt.date(2025, 2, 10),
+                    'amount': Decimal('933.33'),
+                    }])
+        Repayment.post([repayment])
+        user_context, access_context = as_user(user, company)
+        with user_context, access_context:
+            copy, = Repayment.copy([repayment])
+            group_copy, = Group.copy([group])
+        self.assertEqual((copy.state, copy.kind), ('draft', None))
+        self.assertEqual(paisa(copy.amount), Decimal('933.33'))
+        self.assertNotEqual(group_copy.code, group.code)
+        self.assertEqual(group_copy.state, 'active')
 
 
 del ModuleTestCase
