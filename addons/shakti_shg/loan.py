@@ -1,11 +1,13 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from sql import Literal
 from sql.aggregate import Max, Sum
+from sql.conditionals import Coalesce
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
@@ -40,6 +42,9 @@ PERIODS = {
     'monthly': (12, relativedelta(months=1)),
     'quarterly': (4, relativedelta(months=3)),
     }
+
+
+DueLine = namedtuple('DueLine', ['id', 'loan', 'sequence', 'due_date'])
 
 
 def schedule(principal, rate, method, count, round_):
@@ -400,31 +405,48 @@ class Loan(
     def unpaid_lines(cls, loans, date=None):
         """Return per loan id the list of (line, interest, principal) left
         unpaid by the repayments dated up to date, all when date is None,
-        in the order the lines are due"""
+        in the order the lines are due.
+
+        Each line is a DueLine with the id, sequence and due date of the
+        instalment, read with one query per batch of loans."""
         pool = Pool()
         Line = pool.get('shakti.shg.loan.line')
         Allocation = pool.get('shakti.shg.loan.allocation')
+        line = Line.__table__()
         allocation = Allocation.__table__()
+        cursor = Transaction().connection.cursor()
 
-        result = {l.id: [] for l in loans}
-        lines = []
-        for sub_loans in grouped_slice(loans, backend.MAX_QUERY_PARAMS):
-            lines.extend(Line.search([
-                        ('loan', 'in', [l.id for l in sub_loans]),
-                        ], order=[('due_date', 'ASC'), ('sequence', 'ASC')]))
-        where = None
+        where = Literal(True)
         if date is not None:
             where = allocation.date <= date
-        line_ids = [l.id for l in lines]
-        interest = sum_by(allocation, allocation.line, allocation.interest,
-            line_ids, where=where)
-        principal = sum_by(allocation, allocation.line,
-            allocation.principal, line_ids, where=where)
-        for line in lines:
-            result[line.loan.id].append((
-                    line,
-                    line.interest - interest[line.id],
-                    line.principal - principal[line.id]))
+        paid = allocation.select(
+            allocation.line,
+            Sum(allocation.interest).as_('interest'),
+            Sum(allocation.principal).as_('principal'),
+            where=where, group_by=[allocation.line])
+        in_ = fields.SQL_OPERATORS['in']
+        rounds = {l.id: l.currency.round for l in loans}
+        result = {l.id: [] for l in loans}
+        for sub_ids in grouped_slice(list(result), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.join(paid, 'LEFT',
+                    condition=paid.line == line.id).select(
+                    line.id, line.loan, line.sequence, line.due_date,
+                    line.interest, line.principal,
+                    Coalesce(paid.interest, 0), Coalesce(paid.principal, 0),
+                    where=in_(line.loan, sub_ids),
+                    order_by=[line.due_date.asc, line.sequence.asc]))
+            for (line_id, loan_id, sequence, due_date, interest, principal,
+                    interest_paid, principal_paid) in cursor:
+                round_ = rounds[loan_id]
+                if isinstance(due_date, str):
+                    due_date = dt.date.fromisoformat(due_date)
+                # SQLite returns the sums as float or integer.
+                result[loan_id].append((
+                        DueLine(line_id, loan_id, sequence, due_date),
+                        round_(Decimal(str(interest))
+                            - Decimal(str(interest_paid))),
+                        round_(Decimal(str(principal))
+                            - Decimal(str(principal_paid)))))
         return result
 
     @classmethod
