@@ -7,9 +7,9 @@ Run with the project's environment, on an in-memory SQLite database:
     .venv/bin/python -m benchmarks.shg_loans
 
 For each size it creates that many groups of ten members, each with a
-24-month loan and six monthly repayments, and prints the seconds and the
-number of SQL statements of the lists, the aging of the loans, the DCB
-register of the month and the posting of one repayment."""
+24-month loan and six monthly repayments. It then prints the seconds and
+the number of SQL statements of the lists, the aging of the loans, the
+DCB register of the month and the posting of one repayment."""
 import datetime as dt
 import os
 import sys

@@ -94,10 +94,10 @@ def create_group(builder, company, block, name):
             ('company', '=', company.id),
             ('registration_date', '<=', formation),
             ], order=[('id', 'ASC')])
-    taken = {m.survivor for m in Member.search([
+    linked = {m.survivor for m in Member.search([
                 ('survivor', 'in', [s.id for s in survivors]),
                 ])}
-    free = [s for s in survivors if s not in taken][:2]
+    free = [s for s in survivors if s not in linked][:2]
     names = member_names(builder, block.code, rng.randint(8, 11))
     members = []
     for i, member_name in enumerate(names):

@@ -2,17 +2,67 @@
 # this repository contains the full copyright notices and license terms.
 import copy
 from collections import defaultdict
+from decimal import Decimal
 from functools import wraps
 
+from sql.aggregate import Sum
+from sql.functions import CurrentTimestamp
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Model, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, check_access
 
 from .exceptions import OrganisationError
+
+
+def sum_by(table, key, amount, ids, where=None):
+    """Return the sum of amount per key for the ids, as Decimal.
+
+    SQLite returns sums as floats or integers, hence the conversion."""
+    cursor = Transaction().connection.cursor()
+    in_ = fields.SQL_OPERATORS['in']
+    totals = defaultdict(Decimal)
+    for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+        condition = in_(key, sub_ids)
+        if where is not None:
+            condition &= where
+        cursor.execute(*table.select(
+                key, Sum(amount), where=condition, group_by=[key]))
+        for key_id, total in cursor:
+            totals[key_id] = Decimal(str(total or 0))
+    return totals
+
+
+def lock_existing(records):
+    """Lock the records created before this transaction.
+
+    Tryton lists the records a transaction created only once their
+    creation is validated, so locking a record while it is being created
+    would restart the transaction forever. A record created in this
+    transaction cannot be seen by another one, so it needs no lock.
+    PostgreSQL sets CURRENT_TIMESTAMP to the start of the transaction,
+    which finds these records; SQLite has no row locks and lets one
+    transaction write at a time."""
+    transaction = Transaction()
+    if not records or not transaction.database.has_select_for():
+        return
+    Model = records[0].__class__
+    table = Model.__table__()
+    cursor = transaction.connection.cursor()
+    in_ = fields.SQL_OPERATORS['in']
+    existing = []
+    for sub_ids in grouped_slice(
+            list({r.id for r in records}), backend.MAX_QUERY_PARAMS):
+        cursor.execute(*table.select(table.id,
+                where=in_(table.id, sub_ids)
+                & (table.create_date != CurrentTimestamp())))
+        existing.extend(i for i, in cursor)
+    Model.lock(Model.browse(existing))
 
 
 class OrganisationMixin(Model):

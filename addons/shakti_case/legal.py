@@ -1,19 +1,13 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from collections import defaultdict
-from decimal import Decimal
 
-from sql.aggregate import Sum
-from sql.functions import CurrentTimestamp
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.shakti_base.model import OrganisationMixin
+from trytond.modules.shakti_base.model import (
+    OrganisationMixin, lock_existing, sum_by)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
 
 from .exceptions import CompensationError, LegalCaseError
 
@@ -318,20 +312,9 @@ class Compensation(OrganisationMixin, ModelSQL, ModelView):
         pool = Pool()
         Disbursement = pool.get('shakti.compensation.disbursement')
         disbursement = Disbursement.__table__()
-        cursor = Transaction().connection.cursor()
 
-        totals = defaultdict(Decimal)
-        in_ = fields.SQL_OPERATORS['in']
-        for sub_ids in grouped_slice(
-                [c.id for c in compensations], backend.MAX_QUERY_PARAMS):
-            cursor.execute(*disbursement.select(
-                    disbursement.compensation, Sum(disbursement.amount),
-                    where=in_(disbursement.compensation, sub_ids),
-                    group_by=[disbursement.compensation]))
-            for compensation_id, total in cursor:
-                # SQLite returns the sum as a float or an integer.
-                totals[compensation_id] = Decimal(str(total or 0))
-        return totals
+        return sum_by(disbursement, disbursement.compensation,
+            disbursement.amount, [c.id for c in compensations])
 
     @classmethod
     def get_amounts(cls, compensations, names):
@@ -378,33 +361,6 @@ class Compensation(OrganisationMixin, ModelSQL, ModelView):
                         date=compensation.order_date))
 
     @classmethod
-    def lock_existing(cls, compensations):
-        """Lock the orders created before this transaction.
-
-        Tryton lists the records a transaction created only once their
-        creation is validated, so locking an order while it or its
-        disbursements are being created would restart the transaction
-        forever. An order created in this transaction cannot be seen by
-        another one, so it needs no lock. PostgreSQL sets CURRENT_TIMESTAMP
-        to the start of the transaction, which finds these orders; SQLite
-        has no row locks and lets one transaction write at a time."""
-        transaction = Transaction()
-        table = cls.__table__()
-        cursor = transaction.connection.cursor()
-
-        if not transaction.database.has_select_for():
-            return
-        in_ = fields.SQL_OPERATORS['in']
-        existing = []
-        for sub_ids in grouped_slice(
-                [c.id for c in compensations], backend.MAX_QUERY_PARAMS):
-            cursor.execute(*table.select(table.id,
-                    where=in_(table.id, sub_ids)
-                    & (table.create_date != CurrentTimestamp())))
-            existing.extend(i for i, in cursor)
-        cls.lock(cls.browse(existing))
-
-    @classmethod
     def check_disbursed(cls, compensations, field_names=None):
         """Check the total disbursed is not above the amount approved.
 
@@ -416,7 +372,7 @@ class Compensation(OrganisationMixin, ModelSQL, ModelView):
 
         if field_names and 'amount_approved' not in field_names:
             return
-        cls.lock_existing(compensations)
+        lock_existing(compensations)
         totals = cls.sum_disbursed(compensations)
         lang = Lang.get()
         for compensation in compensations:

@@ -9,7 +9,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
-    LockedByParentMixin, OrganisationMixin, readonly_once_saved)
+    LockedByParentMixin, OrganisationMixin, readonly_once_saved, sum_by)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -17,7 +17,6 @@ from trytond.transaction import Transaction
 
 from .enterprise import ACTIVITIES, format_amount
 from .exceptions import BusinessPlanError
-from .group import sum_by
 
 STATES = [
     ('draft', "Draft"),

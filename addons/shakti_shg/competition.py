@@ -8,14 +8,13 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
-    LockedByParentMixin, OrganisationMixin, readonly_once_saved)
+    LockedByParentMixin, OrganisationMixin, readonly_once_saved, sum_by)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
 
 from .enterprise import format_amount
 from .exceptions import CompetitionError
-from .group import sum_by
 
 SCORE_DIGITS = Decimal('0.01')
 # The entries that take part in the ranking.

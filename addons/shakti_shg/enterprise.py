@@ -6,12 +6,11 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
-    LockedByParentMixin, OrganisationMixin, readonly_once_saved)
+    LockedByParentMixin, OrganisationMixin, readonly_once_saved, sum_by)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .exceptions import EnterpriseError
-from .group import sum_by
 
 ACTIVITIES = [
     ('textile_printing', "Textile Printing"),

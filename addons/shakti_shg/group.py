@@ -6,16 +6,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Literal
-from sql.aggregate import Sum
 from sql.conditionals import Case
-from sql.functions import CurrentTimestamp
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
-    LockedByParentMixin, OrganisationMixin, readonly_once_saved)
+    LockedByParentMixin, OrganisationMixin, readonly_once_saved, sum_by)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, Id, If
 from trytond.tools import grouped_slice
@@ -53,51 +51,6 @@ def context_date():
     pool = Pool()
     Date = pool.get('ir.date')
     return Transaction().context.get('date') or Date.today()
-
-
-def sum_by(table, key, amount, ids, where=None):
-    """Return the sum of amount per key for the ids, as Decimal.
-
-    SQLite returns sums as floats or integers, hence the conversion."""
-    cursor = Transaction().connection.cursor()
-    in_ = fields.SQL_OPERATORS['in']
-    totals = defaultdict(Decimal)
-    for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-        condition = in_(key, sub_ids)
-        if where is not None:
-            condition &= where
-        cursor.execute(*table.select(
-                key, Sum(amount), where=condition, group_by=[key]))
-        for key_id, total in cursor:
-            totals[key_id] = Decimal(str(total or 0))
-    return totals
-
-
-def lock_existing(records):
-    """Lock the records created before this transaction.
-
-    Tryton lists the records a transaction created only once their
-    creation is validated, so locking a record while it is being created
-    would restart the transaction forever. A record created in this
-    transaction cannot be seen by another one, so it needs no lock.
-    PostgreSQL sets CURRENT_TIMESTAMP to the start of the transaction,
-    which finds these records; SQLite has no row locks and lets one
-    transaction write at a time."""
-    transaction = Transaction()
-    if not records or not transaction.database.has_select_for():
-        return
-    Model = records[0].__class__
-    table = Model.__table__()
-    cursor = transaction.connection.cursor()
-    in_ = fields.SQL_OPERATORS['in']
-    existing = []
-    for sub_ids in grouped_slice(
-            list({r.id for r in records}), backend.MAX_QUERY_PARAMS):
-        cursor.execute(*table.select(table.id,
-                where=in_(table.id, sub_ids)
-                & (table.create_date != CurrentTimestamp())))
-        existing.extend(i for i, in cursor)
-    Model.lock(Model.browse(existing))
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
@@ -309,9 +262,9 @@ class Group(OrganisationMixin, Workflow, ModelSQL, ModelView):
     def meeting_date(self, date):
         """Return the meeting day of the group for the period of date.
 
-        A group meeting on a day of the week meets on the first such day on
-        or after date; a group meeting on a day of the month meets on that
-        day of date's month."""
+        A group that meets on a day of the week meets on the first such
+        day on or after date. A group that meets on a day of the month
+        meets on that day of date's month."""
         if self.meeting_frequency == 'monthly':
             last = calendar.monthrange(date.year, date.month)[1]
             return date.replace(day=min(self.meeting_monthday or 1, last))

@@ -13,14 +13,14 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
-    ComputedMixin, LockedByParentMixin, OrganisationMixin, readonly_once_saved)
+    ComputedMixin, LockedByParentMixin, OrganisationMixin, lock_existing,
+    readonly_once_saved, sum_by)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import LoanError, RepaymentError
-from .group import lock_existing, sum_by
 
 LENDERS = [
     ('bank', "Bank"),
@@ -735,10 +735,10 @@ class Loan(
     def allocate(cls, loans):
         """Allocate the posted repayments of the loans to their schedule.
 
-        Repayments are taken in the order of their date; each pays the
+        Repayments are taken in the order of their date. Each pays the
         instalments in the order they are due, the interest of an
         instalment before its principal. The allocations and the state of
-        the loans follow from the repayments the user may post, so they are
+        the loans follow from repayments the user may post, so they are
         written without checking the user's access to them."""
         with without_check_access():
             cls._allocate(loans)

@@ -5,11 +5,12 @@ import unittest
 from decimal import Decimal
 
 from trytond import backend
+from trytond.modules.shakti_base.tests.concurrency import ConcurrencyTestMixin
 from trytond.modules.shakti_case.tests.test_module import create_organisation
 from trytond.modules.shakti_shg.exceptions import RepaymentError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-from trytond.transaction import Transaction, TransactionError
+from trytond.tests.test_tryton import DB_NAME
+from trytond.transaction import Transaction
 
 from .test_module import create_group, create_loan
 
@@ -31,45 +32,10 @@ def post_repayment(loan_id, amount):
     backend.name != 'postgresql',
     "SQLite lets one transaction write at a time, so two transactions "
     "never post repayments at once")
-class RepaymentConcurrencyTestCase(unittest.TestCase):
+class RepaymentConcurrencyTestCase(ConcurrencyTestMixin, unittest.TestCase):
     "Test concurrent repayments of one loan"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('shakti_shg')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
-
-    def commit(self, func, *args):
-        "Run func in a committed transaction, restarted with the locks needed"
-        extras = {}
-        while True:
-            with Transaction(new=True).start(
-                    DB_NAME, 0, **extras) as transaction:
-                try:
-                    result = func(*args)
-                except TransactionError as error:
-                    transaction.rollback()
-                    error.fix(extras)
-                    continue
-                transaction.commit()
-                return result
-
-    def lock_extras(self, func, *args):
-        "Return the locks that func needs, as Tryton's retry finds them"
-        extras = {}
-        with Transaction(new=True).start(DB_NAME, 0) as transaction:
-            try:
-                func(*args)
-            except TransactionError as error:
-                error.fix(extras)
-            transaction.rollback()
-        return extras
+    module = 'shakti_shg'
 
     def create_running_loan(self):
         "Create a running loan of 10,000.00 with 11,200.00 to repay"
