@@ -68,6 +68,7 @@ CASE_GROUPS = {
     'counsellor': ['group_counsellor'],
     'livelihood_officer': ['group_livelihood_officer'],
     'finance_officer': ['group_finance_officer'],
+    'finance_approver': ['group_finance_officer', 'group_finance_approver'],
     'monitoring': ['group_monitoring'],
     'admin': ['group_admin'],
     }
@@ -88,10 +89,14 @@ def users():
         result.append(('supervisor.%s' % key, 'case_supervisor', name))
         result.append(('counsellor.%s' % key, 'counsellor', name))
         result.append(('livelihood.%s' % key, 'livelihood_officer', name))
+    # The partner that funds CBOs keeps its own finance staff.
+    result.append(('finance.jote', 'finance_officer', CONSORTIUM))
+    result.append(('approver.jote', 'finance_approver', CONSORTIUM))
     for login, role in [
             ('supervisor.lead', 'case_supervisor'),
             ('me.lead', 'monitoring'),
             ('finance.lead', 'finance_officer'),
+            ('approver.lead', 'finance_approver'),
             ('livelihood.lead', 'livelihood_officer'),
             ('admin.lead', 'admin'),
             ]:

@@ -531,3 +531,25 @@ def _patch_changed_values():
 
 
 _patch_changed_values()
+
+
+def format_amount(amount, currency):
+    "Return amount formatted in currency, with grouping, for a message"
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+
+    return Lang.get().currency(amount, currency, grouping=True)
+
+
+class CurrencyMixin(Model):
+    """Show the amounts of a record in the currency of its organisation.
+
+    Use it with ``OrganisationMixin``, which provides ``company``."""
+    __slots__ = ()
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None

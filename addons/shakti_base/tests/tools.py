@@ -29,6 +29,12 @@ USERS = [
     ('livelihood_a', ["Livelihood Officer"], "Alpha CBO", "Livelihood Alpha"),
     ('livelihood_b', ["Livelihood Officer"], "Beta CBO", "Livelihood Beta"),
     ('finance', ["Finance Officer"], "Test Lead Trust", None),
+    ('approver', ["Finance Officer", "Finance Approver"],
+        "Test Lead Trust", None),
+    ('finance_p', ["Finance Officer"], "Test Partner Network", None),
+    ('approver_p', ["Finance Officer", "Finance Approver"],
+        "Test Partner Network", None),
+    ('supervisor_p', ["Case Supervisor"], "Test Partner Network", None),
     ]
 
 

@@ -1,0 +1,47 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .exceptions import FunderError
+
+
+def user_organisation():
+    "Return the organisation the user works for now, or None for root"
+    pool = Pool()
+    Company = pool.get('company.company')
+    transaction = Transaction()
+    if not transaction.user:
+        return None
+    company_id = transaction.context.get('company')
+    return Company(company_id) if company_id else None
+
+
+def is_above(organisation, company):
+    "Return whether organisation is strictly above company"
+    parent = company.parent
+    while parent:
+        if parent == organisation:
+            return True
+        parent = parent.parent
+    return False
+
+
+def check_funder(records, action):
+    """Raise FunderError unless the user works for an organisation above
+    the organisation of each record: the one that funds it, or the lead
+    NGO above them. Root passes."""
+    transaction = Transaction()
+    if not transaction.user:
+        return
+    organisation = user_organisation()
+    for record in records:
+        if organisation is None or not is_above(organisation, record.company):
+            raise FunderError(gettext(
+                    'shakti_partner_grants.msg_funder_only',
+                    action=action,
+                    record=record.rec_name,
+                    organisation=(
+                        organisation.rec_name if organisation else '-'),
+                    recipient=record.company.rec_name))
