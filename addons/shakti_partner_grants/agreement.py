@@ -715,7 +715,8 @@ class Utilisation(
             lock_existing(agreements)
             disbursed = Agreement.get_amounts(
                 agreements, ['disbursed_amount'])['disbursed_amount']
-        counted = utilisation.state.in_(['submitted', 'accepted'])
+        counted = (utilisation.state.in_(['submitted', 'accepted'])
+            | utilisation.id.in_([u.id for u in utilisations]))
         reported = sum_by(
             line.join(utilisation,
                 condition=line.utilisation == utilisation.id),
@@ -756,8 +757,6 @@ class Utilisation(
     @ModelView.button
     @Workflow.transition('submitted')
     def submit(cls, utilisations):
-        pool = Pool()
-        User = pool.get('res.user')
         for utilisation in utilisations:
             if utilisation.agreement.state != 'active':
                 raise UtilisationError(gettext(
@@ -768,11 +767,10 @@ class Utilisation(
                 raise UtilisationError(gettext(
                         'shakti_partner_grants.msg_utilisation_empty',
                         record=utilisation.rec_name))
-        cls.write(utilisations, {
-                'state': 'submitted',
-                'submitted_by': User(Transaction().user).id,
-                })
         cls.check_within(utilisations)
+        cls.write(utilisations, {
+                'submitted_by': Transaction().user,
+                })
 
     @classmethod
     @ModelView.button

@@ -262,9 +262,8 @@ class Allocation(OrganisationMixin, ModelSQL, ModelView):
     agreement = fields.Many2One(
         'shakti.grant.agreement', "Agreement", required=True,
         ondelete='CASCADE',
-        domain=[
-            ('company.parent', '=', Eval('company', -1)),
-            ])
+        help="An agreement with an organisation directly under the "
+        "funder.")
     amount = fields.Function(
         Monetary("Amount", currency='currency', digits='currency'),
         'get_agreement_field')

@@ -134,6 +134,7 @@ class Tranche(
             ('disbursed', "Disbursed"),
             ('cancelled', "Cancelled"),
             ], "State", readonly=True, sort=False)
+    state_string = state.translated('state')
 
     del _states
 
@@ -331,14 +332,15 @@ class Tranche(
         pool = Pool()
         Date = pool.get('ir.date')
         user = Transaction().user
-        check_funder(tranches, gettext(
-                'shakti_partner_grants.msg_action_approve'))
         for tranche in tranches:
             if tranche.state != 'requested':
                 raise TrancheError(gettext(
                         'shakti_partner_grants.msg_tranche_not_requested',
                         record=tranche.rec_name,
                         state=tranche.state_string))
+        check_funder(tranches, gettext(
+                'shakti_partner_grants.msg_action_approve'))
+        for tranche in tranches:
             if user and tranche.requested_by and (
                     tranche.requested_by.id == user):
                 raise TrancheError(gettext(
@@ -424,6 +426,7 @@ class Milestone(
         'get_measures', "Counted Records", states=_terms,
         help="The records of the recipient counted as evidence, from the "
         "start of the agreement to the due date.")
+    measure_string = measure.translated('measure')
     target = fields.Integer(
         "Target",
         states={
@@ -464,6 +467,7 @@ class Milestone(
             ('submitted', "Submitted"),
             ('verified', "Verified"),
             ], "State", readonly=True, sort=False)
+    state_string = state.translated('state')
 
     del _terms
 
@@ -678,15 +682,18 @@ class Disbursement(
                         approval_date=tranche.approval_date))
 
     @classmethod
-    def check_amounts(cls, tranches):
-        "Check the disbursements of each tranche do not exceed it"
+    def check_amounts(cls, tranches, new=None):
+        """Check the disbursements of each tranche, with the new amounts
+        per tranche id, do not exceed it"""
         pool = Pool()
         Tranche = pool.get('shakti.grant.tranche')
+        new = new or {}
         with without_check_access():
             lock_existing(tranches)
             amounts, _ = Tranche.disbursed(tranches)
         for tranche in tranches:
-            total = amounts.get(tranche.id, Decimal(0))
+            total = amounts.get(tranche.id, Decimal(0)) + new.get(
+                tranche.id, Decimal(0))
             if total > tranche.amount:
                 raise DisbursementError(gettext(
                         'shakti_partner_grants.msg_disbursed_above_tranche',
@@ -699,6 +706,14 @@ class Disbursement(
     def create(cls, vlist):
         pool = Pool()
         Tranche = pool.get('shakti.grant.tranche')
+        # Check before inserting, with the tranches locked, so that two
+        # disbursements at once cannot both fit.
+        new = defaultdict(Decimal)
+        for values in vlist:
+            if values.get('tranche') is not None and values.get('amount'):
+                new[values['tranche']] += Decimal(str(values['amount']))
+        with without_check_access():
+            cls.check_amounts(Tranche.browse(list(new)), new)
         disbursements = super().create(vlist)
         Tranche.update_state(
             Tranche.browse(list({d.tranche.id for d in disbursements})))

@@ -1,0 +1,358 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+import unittest
+from decimal import Decimal
+
+from trytond.model.modelview import AccessButtonError
+from trytond.modules.shakti_partner_grants.agreement import age_unaccounted
+from trytond.modules.shakti_partner_grants.exceptions import (
+    AgreementError, DisbursementError, FunderError, GrantError,
+    TrancheError, UtilisationError)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+
+from .tools import (
+    as_user, create_agreement, create_grant, create_hierarchy, create_user)
+
+
+class AgingTestCase(unittest.TestCase):
+    "Test the aging of unaccounted money"
+
+    def test_oldest_accounted_first(self):
+        "Test utilisation accounts for the oldest disbursements first"
+        bands = age_unaccounted([
+                (dt.date(2025, 1, 10), Decimal('100.00')),
+                (dt.date(2025, 6, 10), Decimal('200.00')),
+                (dt.date(2025, 9, 1), Decimal('300.00')),
+                (dt.date(2025, 11, 20), Decimal('50.00')),
+                ], Decimal('150.00'), dt.date(2025, 12, 10))
+        self.assertEqual(bands, {
+                'unaccounted_0_3': Decimal('50.00'),
+                'unaccounted_3_6': Decimal('300.00'),
+                'unaccounted_6_9': Decimal('150.00'),
+                'unaccounted_9': Decimal('0'),
+                })
+
+    def test_band_limits(self):
+        "Test a disbursement of exactly 3, 6 and 9 months ago"
+        date = dt.date(2025, 12, 10)
+        bands = age_unaccounted([
+                (dt.date(2025, 9, 11), Decimal('1.00')),
+                (dt.date(2025, 9, 10), Decimal('2.00')),
+                (dt.date(2025, 6, 10), Decimal('4.00')),
+                (dt.date(2025, 3, 10), Decimal('8.00')),
+                ], Decimal(0), date)
+        self.assertEqual(bands, {
+                'unaccounted_0_3': Decimal('1.00'),
+                'unaccounted_3_6': Decimal('2.00'),
+                'unaccounted_6_9': Decimal('4.00'),
+                'unaccounted_9': Decimal('8.00'),
+                })
+
+
+class GrantTestCase(unittest.TestCase):
+    "Test grants, agreements, tranches and disbursements"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module('shakti_partner_grants')
+
+    def setup_users(self, organisations):
+        return {
+            'finance': create_user(
+                'finance', organisations['lead'], 'group_finance_officer'),
+            'approver': create_user(
+                'approver', organisations['lead'], 'group_finance_officer',
+                'group_finance_approver'),
+            'partner': create_user(
+                'partner', organisations['partner'], 'group_finance_officer',
+                'group_finance_approver'),
+            }
+
+    def signed_agreement(self):
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        organisations = create_hierarchy()
+        users = self.setup_users(organisations)
+        grant = create_grant(organisations['lead'])
+        agreement = create_agreement(organisations['partner'], grant)
+        with as_user(users['finance']):
+            Agreement.activate([Agreement(agreement.id)])
+        return organisations, users, grant, Agreement(agreement.id)
+
+    @with_transaction()
+    def test_sources_hold_their_agreements(self):
+        "Test the agreements under an agreement stay within it"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+
+        organisations = create_hierarchy()
+        grant = create_grant(organisations['lead'])
+        first = create_agreement(organisations['partner'], grant)
+        self.assertEqual(grant.allocated_amount, Decimal('600000.00'))
+        self.assertEqual(grant.unallocated_amount, Decimal('400000.00'))
+
+        finance = create_user(
+            'finance', organisations['lead'], 'group_finance_officer')
+        with as_user(finance):
+            Agreement.activate([Agreement(first.id)])
+        sub = create_agreement(organisations['alpha'], first,
+            amount=Decimal('600000.00'), reference='A-ALPHA')
+        self.assertEqual(sub.funder, organisations['partner'])
+        self.assertEqual(
+            [a.agreement for a in Agreement(first.id).sub_allocations],
+            [sub])
+        with self.assertRaises(GrantError) as cm:
+            create_agreement(organisations['beta'], first,
+                amount=Decimal('1.00'), reference='A-BETA')
+        self.assertEqual(cm.exception.message,
+            'The agreements funded by "A-1 (Test Partner)" add up to '
+            '₹600,001.00, more than its amount ₹600,000.00.')
+
+    @with_transaction()
+    def test_grant_holds_its_agreements(self):
+        "Test the agreements under a grant stay within its amount"
+        organisations = create_hierarchy()
+        grant = create_grant(organisations['lead'])
+        create_agreement(organisations['partner'], grant)
+        with self.assertRaises(GrantError) as cm:
+            create_agreement(organisations['partner'], grant,
+                amount=Decimal('400000.01'), reference='A-2')
+        self.assertEqual(cm.exception.message,
+            'The agreements funded by "G-1 - Community rehabilitation" '
+            'add up to ₹1,000,000.01, more than its amount '
+            '₹1,000,000.00.')
+
+    @with_transaction()
+    def test_agreement_directly_below(self):
+        "Test a grant funds only the organisations directly under it"
+        organisations = create_hierarchy()
+        grant = create_grant(organisations['lead'])
+        with self.assertRaises(GrantError) as cm:
+            create_agreement(organisations['beta'], grant,
+                amount=Decimal('1.00'), reference='A-DIRECT')
+        self.assertEqual(cm.exception.message,
+            'Agreement "A-DIRECT (Test Beta)" goes to "Test Beta", which '
+            'is not an organisation directly under "Test Lead".')
+
+    @with_transaction()
+    def test_signing_needs_budget_and_commitments(self):
+        "Test an agreement is signed with its budget and both commitments"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Commitment = pool.get('shakti.grant.agreement.commitment')
+
+        organisations = create_hierarchy()
+        grant = create_grant(organisations['lead'])
+        agreement = create_agreement(organisations['partner'], grant)
+        funder_side = [c for c in agreement.commitments
+            if c.owner == 'funder']
+        Commitment.delete(funder_side)
+        finance = create_user(
+            'finance', organisations['lead'], 'group_finance_officer')
+        with as_user(finance), self.assertRaises(AgreementError) as cm:
+            Agreement.activate([Agreement(agreement.id)])
+        self.assertEqual(cm.exception.message,
+            'Agreement "A-1 (Test Partner)" needs commitments of both the '
+            'funder and the recipient before signing.')
+        self.assertEqual(agreement.state, 'draft')
+
+    @with_transaction()
+    def test_maker_checker(self):
+        "Test a tranche is requested by one user and approved by another"
+        pool = Pool()
+        Tranche = pool.get('shakti.grant.tranche')
+        Milestone = pool.get('shakti.grant.milestone')
+        Disbursement = pool.get('shakti.grant.disbursement')
+        Date = pool.get('ir.date')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        first, second = agreement.tranches
+        milestone, = second.milestones
+
+        # The second tranche waits for its milestone.
+        with as_user(users['finance']):
+            with self.assertRaises(TrancheError) as cm:
+                Tranche.request([Tranche(second.id)])
+            self.assertEqual(cm.exception.message,
+                'Tranche "A-1 Tranche 2" cannot be released: milestone '
+                '"20 intakes completed" is Pending, not verified.')
+        self.assertEqual(Tranche(second.id).holding, 'milestone')
+
+        # The approver cannot act before the request: the button is not
+        # offered, and a direct call is refused.
+        with as_user(users['approver']):
+            with self.assertRaises(AccessButtonError) as cm:
+                Tranche.approve([Tranche(first.id)])
+            self.assertEqual(cm.exception.message,
+                'You can not call "approve" on "A-1 Tranche 1" of '
+                '"Tranche".')
+        with self.assertRaises(TrancheError) as cm:
+            Tranche.approve([Tranche(first.id)])
+        self.assertEqual(cm.exception.message,
+            'Tranche "A-1 Tranche 1" cannot be approved: it is '
+            'Planned, and only a requested release can be approved.')
+        with as_user(users['finance']):
+            Tranche.request([Tranche(first.id)])
+            self.assertEqual(Tranche(first.id).holding, 'approval')
+        with as_user(users['finance']):
+            # The finance officer has not the approver's role.
+            with self.assertRaises(AccessButtonError) as cm:
+                Tranche.approve([Tranche(first.id)])
+            self.assertEqual(cm.exception.message,
+                'Calling button "approve on "Tranche" is not allowed.')
+        with as_user(users['approver']):
+            Tranche.approve([Tranche(first.id)])
+        first = Tranche(first.id)
+        self.assertEqual(first.state, 'approved')
+        self.assertEqual(first.requested_by, users['finance'])
+        self.assertEqual(first.approved_by, users['approver'])
+        self.assertEqual(first.approval_date, Date.today())
+
+        # The partner submits, the lead verifies, then the approver's own
+        # request cannot be approved by her.
+        with as_user(users['partner']):
+            Milestone.write([Milestone(milestone.id)], {
+                    'evidence': "Intake register of 20 survivors",
+                    })
+            Milestone.submit([Milestone(milestone.id)])
+            with self.assertRaises(FunderError) as cm:
+                Milestone.verify([Milestone(milestone.id)])
+            self.assertEqual(cm.exception.message,
+                'Only the organisations above "Test Partner" may verify '
+                '"A-1 Tranche 2: 20 intakes completed"; you work for '
+                '"Test Partner".')
+        self.assertEqual(Tranche(second.id).holding, 'verification')
+        with as_user(users['finance']):
+            Milestone.verify([Milestone(milestone.id)])
+        with as_user(users['approver']):
+            Tranche.request([Tranche(second.id)])
+            with self.assertRaises(TrancheError) as cm:
+                Tranche.approve([Tranche(second.id)])
+            self.assertEqual(cm.exception.message,
+                'Tranche "A-1 Tranche 2" was requested by Approver, who '
+                'cannot also approve it.')
+        self.assertEqual(Tranche(second.id).state, 'requested')
+
+        # Disbursements stay within the tranche.
+        with as_user(users['finance']):
+            Disbursement.create([{
+                        'tranche': first.id,
+                        'date': Date.today(),
+                        'amount': Decimal('200000.00'),
+                        'reference': "UTR-1",
+                        }])
+            with self.assertRaises(DisbursementError) as cm:
+                Disbursement.create([{
+                            'tranche': first.id,
+                            'date': Date.today(),
+                            'amount': Decimal('100000.01'),
+                            'reference': "UTR-2",
+                            }])
+            self.assertEqual(cm.exception.message,
+                'The disbursements of tranche "A-1 Tranche 1" would add '
+                'up to ₹300,000.01, more than its amount ₹300,000.00.')
+        self.assertEqual(Tranche(first.id).disbursed_amount,
+            Decimal('200000.00'))
+        with as_user(users['finance']):
+            Disbursement.create([{
+                        'tranche': first.id,
+                        'date': Date.today(),
+                        'amount': Decimal('100000.00'),
+                        'reference': "UTR-3",
+                        }])
+        first = Tranche(first.id)
+        self.assertEqual(first.state, 'disbursed')
+        self.assertEqual(first.actual_date, Date.today())
+        self.assertEqual(first.days_late,
+            (Date.today() - dt.date(2025, 4, 15)).days)
+        self.assertIsNone(first.holding)
+
+    @with_transaction()
+    def test_partner_cannot_change_own_agreement(self):
+        "Test the recipient reads its agreement but cannot change it"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Tranche = pool.get('shakti.grant.tranche')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        with as_user(users['partner']):
+            agreement = Agreement(agreement.id)
+            self.assertEqual(agreement.amount, Decimal('600000.00'))
+            with self.assertRaises(FunderError) as cm:
+                Tranche.write([agreement.tranches[0]], {
+                        'planned_date': dt.date(2025, 4, 20)})
+            self.assertEqual(cm.exception.message,
+                'Only the organisations above "Test Partner" may change '
+                '"A-1 Tranche 1"; you work for "Test Partner".')
+            with self.assertRaises(FunderError):
+                Tranche.request(agreement.tranches[:1])
+
+    @with_transaction()
+    def test_utilisation_and_close(self):
+        "Test an agreement closes once its disbursements are accounted for"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Tranche = pool.get('shakti.grant.tranche')
+        Disbursement = pool.get('shakti.grant.disbursement')
+        Utilisation = pool.get('shakti.grant.utilisation')
+        Date = pool.get('ir.date')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        first = agreement.tranches[0]
+        with as_user(users['finance']):
+            Tranche.request([Tranche(first.id)])
+        with as_user(users['approver']):
+            Tranche.approve([Tranche(first.id)])
+        with as_user(users['finance']):
+            Disbursement.create([{
+                        'tranche': first.id,
+                        'date': Date.today(),
+                        'amount': Decimal('300000.00'),
+                        'reference': "UTR-1",
+                        }])
+        staff, activities = agreement.budget_lines
+        report_date = Date.today()
+        with as_user(users['partner']):
+            report, = Utilisation.create([{
+                        'agreement': agreement.id,
+                        'date': report_date,
+                        'start_date': dt.date(2025, 4, 1),
+                        'end_date': min(report_date, dt.date(2026, 3, 31)),
+                        'lines': [('create', [{
+                                        'budget_line': staff.id,
+                                        'amount': Decimal('240000.01'),
+                                        }])],
+                        }])
+            with self.assertRaises(UtilisationError) as cm:
+                Utilisation.submit([report])
+            self.assertEqual(cm.exception.message,
+                'Utilisation report "%s" would bring budget line "Staff" '
+                'to ₹240,000.01, more than its ₹240,000.00.'
+                % report.rec_name)
+        self.assertEqual(Utilisation(report.id).state, 'draft')
+        with as_user(users['partner']):
+            report.lines[0].amount = Decimal('200000.00')
+            report.lines[0].save()
+            Utilisation.submit([report])
+            with self.assertRaises(FunderError):
+                Utilisation.accept([report])
+        with as_user(users['finance']):
+            Utilisation.accept([Utilisation(report.id)])
+            agreement = Agreement(agreement.id)
+            self.assertEqual(agreement.utilised_amount,
+                Decimal('200000.00'))
+            self.assertEqual(agreement.unaccounted_amount,
+                Decimal('100000.00'))
+            self.assertEqual(agreement.unaccounted_0_3,
+                Decimal('100000.00'))
+            with self.assertRaises(AgreementError) as cm:
+                Agreement.close([agreement])
+            self.assertEqual(cm.exception.message,
+                'Agreement "A-1 (Test Partner)" cannot be closed: '
+                '₹100,000.00 disbursed under it is not accounted for by an '
+                'accepted utilisation report.')
+        self.assertEqual(Agreement(agreement.id).state, 'active')
+
