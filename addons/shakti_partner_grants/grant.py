@@ -433,4 +433,3 @@ def source_start(allocation):
 
 def source_end(allocation):
     return (allocation.grant or allocation.parent).end_date
-

@@ -355,4 +355,3 @@ class GrantTestCase(unittest.TestCase):
                 '₹100,000.00 disbursed under it is not accounted for by an '
                 'accepted utilisation report.')
         self.assertEqual(Agreement(agreement.id).state, 'active')
-
