@@ -521,16 +521,21 @@ class Milestone(
 
     @classmethod
     def get_achieved(cls, milestones, name):
+        """Return the count of each milestone's measure, once per measure,
+        organisation and period"""
+        counts = {}
         result = {}
         with without_check_access():
             for milestone in cls.browse(milestones):
                 if not milestone.measure:
                     result[milestone.id] = None
                     continue
-                result[milestone.id] = cls.count_measure(
-                    milestone.measure, milestone.company,
+                key = (milestone.measure, milestone.company,
                     milestone.tranche.agreement.start_date,
                     milestone.due_date)
+                if key not in counts:
+                    counts[key] = cls.count_measure(*key)
+                result[milestone.id] = counts[key]
         return result
 
     @classmethod

@@ -8,7 +8,8 @@ from trytond.model.modelview import AccessButtonError
 from trytond.modules.shakti_partner_grants.agreement import age_unaccounted
 from trytond.modules.shakti_partner_grants.exceptions import (
     AgreementError, DisbursementError, FunderError, GrantError,
-    TrancheError, UtilisationError)
+    MilestoneError, TrancheError, UtilisationError)
+from trytond.modules.shakti_case.tests.test_module import create_survivor
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
@@ -355,3 +356,56 @@ class GrantTestCase(unittest.TestCase):
                 '₹100,000.00 disbursed under it is not accounted for by an '
                 'accepted utilisation report.')
         self.assertEqual(Agreement(agreement.id).state, 'active')
+
+
+class MeasureTestCase(unittest.TestCase):
+    "Test milestones that count the recipient's case records"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module(['shakti_partner_grants', 'shakti_case'])
+
+    @with_transaction()
+    def test_intakes_counted(self):
+        "Test a milestone counts the intakes of the CBOs under a partner"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Milestone = pool.get('shakti.grant.milestone')
+        Intake = pool.get('shakti.intake')
+        Place = pool.get('shakti.place')
+
+        organisations = create_hierarchy()
+        finance = create_user(
+            'finance', organisations['lead'], 'group_finance_officer')
+        grant = create_grant(organisations['lead'])
+        agreement = create_agreement(organisations['partner'], grant)
+        with as_user(finance):
+            Agreement.activate([Agreement(agreement.id)])
+        milestone, = agreement.tranches[1].milestones
+        Milestone.write([milestone], {
+                'measure': 'shakti.intake',
+                'target': 3,
+                'evidence': "Intake registers of the CBOs",
+                })
+        block, = Place.search([('code', '=', 'WB-N24P-BASIRHAT-I')])
+        dates = {
+            'alpha': [dt.date(2025, 5, 1), dt.date(2025, 10, 15)],
+            # Before the agreement, and after the due date.
+            'beta': [dt.date(2025, 3, 31), dt.date(2025, 10, 16)],
+            }
+        for name, days in dates.items():
+            survivor = create_survivor(
+                organisations[name], block, "Survivor of %s" % name)
+            Intake.create([{
+                        'survivor': survivor.id,
+                        'date': day,
+                        'filled_by': 'social_worker',
+                        } for day in days])
+        self.assertEqual(Milestone(milestone.id).achieved, 2)
+        Milestone.submit([milestone])
+        with as_user(finance), self.assertRaises(MilestoneError) as cm:
+            Milestone.verify([Milestone(milestone.id)])
+        self.assertEqual(cm.exception.message,
+            'Milestone "A-1 Tranche 2: 20 intakes completed" needs 3 '
+            '"Intakes completed" and counts 2.')
