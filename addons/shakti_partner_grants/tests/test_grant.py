@@ -5,11 +5,11 @@ import unittest
 from decimal import Decimal
 
 from trytond.model.modelview import AccessButtonError
+from trytond.modules.shakti_case.tests.test_module import create_survivor
 from trytond.modules.shakti_partner_grants.agreement import age_unaccounted
 from trytond.modules.shakti_partner_grants.exceptions import (
-    AgreementError, DisbursementError, FunderError, GrantError,
-    MilestoneError, TrancheError, UtilisationError)
-from trytond.modules.shakti_case.tests.test_module import create_survivor
+    AgreementError, DisbursementError, FunderError, GrantError, MilestoneError,
+    TrancheError, UtilisationError)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
