@@ -313,8 +313,8 @@ class Agreement(
 
     @classmethod
     def check_amounts(cls, agreements, field_names=None):
-        """Check each agreement holds its budget, tranches and
-        sub-agreements, and its source holds it"""
+        """Check the budget lines, tranches and sub-agreements of each
+        agreement stay within its amount, and it stays within its source"""
         pool = Pool()
         Allocation = pool.get('shakti.grant.allocation')
         if field_names and not (field_names & {

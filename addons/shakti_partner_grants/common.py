@@ -31,7 +31,7 @@ def is_above(organisation, company):
 def check_funder(records, action):
     """Raise FunderError unless the user works for an organisation above
     the organisation of each record: the one that funds it, or the lead
-    NGO above them. Root passes."""
+    NGO above them. Root is not checked."""
     transaction = Transaction()
     if not transaction.user:
         return
