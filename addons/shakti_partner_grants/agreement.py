@@ -361,7 +361,10 @@ class Agreement(
             cls, mode, agreements, values=None, external=False):
         super().check_modification(
             mode, agreements, values=values, external=external)
-        if external:
+        # The recipient funds the organisations under it from its own
+        # agreement, which the funder alone may otherwise change.
+        funding_only = mode == 'write' and set(values) <= {'sub_allocations'}
+        if external and not funding_only:
             check_funder(agreements, gettext(
                     'shakti_partner_grants.msg_action_change'))
         if mode == 'delete':

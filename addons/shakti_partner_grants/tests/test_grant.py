@@ -292,6 +292,44 @@ class GrantTestCase(unittest.TestCase):
                 Tranche.request(agreement.tranches[:1])
 
     @with_transaction()
+    def test_partner_funds_its_cbos(self):
+        "Test a partner funds a CBO from its own agreement"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Allocation = pool.get('shakti.grant.allocation')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        with as_user(users['partner']):
+            sub, = Agreement.create([{
+                        'company': organisations['alpha'].id,
+                        'reference': 'A-ALPHA',
+                        'title': "Case work in the block",
+                        'start_date': agreement.start_date,
+                        'end_date': agreement.end_date,
+                        'amount': Decimal('250000.00'),
+                        }])
+            Agreement.write([Agreement(agreement.id)], {
+                    'sub_allocations': [('create', [{
+                                    'agreement': sub.id,
+                                    }])],
+                    })
+            allocation, = Allocation.search([])
+            self.assertEqual(allocation.company, organisations['partner'])
+            self.assertEqual(allocation.parent, agreement)
+            self.assertEqual(allocation.amount, Decimal('250000.00'))
+            with self.assertRaises(FunderError) as cm:
+                Agreement.write([Agreement(agreement.id)], {
+                        'tranches': [('create', [{
+                                        'name': "Extra",
+                                        'planned_date': agreement.end_date,
+                                        'amount': Decimal('1.00'),
+                                        }])],
+                        })
+            self.assertEqual(cm.exception.message,
+                'Only the organisations above "Test Partner" may change '
+                '"A-1 (Test Partner)"; you work for "Test Partner".')
+
+    @with_transaction()
     def test_utilisation_and_close(self):
         "Test an agreement closes once its disbursements are accounted for"
         pool = Pool()
