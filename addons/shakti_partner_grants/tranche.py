@@ -4,7 +4,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Max
-
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -360,6 +359,10 @@ class Tranche(
     def withdraw(cls, tranches):
         check_funder(tranches, gettext(
                 'shakti_partner_grants.msg_action_withdraw'))
+        # Lock the tranches as a disbursement does, so that a payment
+        # recorded at the same time is seen here.
+        with without_check_access():
+            lock_existing(tranches)
         for tranche in tranches:
             if tranche.disbursements:
                 raise TrancheError(gettext(
