@@ -29,6 +29,9 @@ AGE_BANDS = [
     ]
 # The tranches whose money is on its way.
 RELEASING_STATES = {'requested', 'approved'}
+# The fields of an agreement that its recipient may change, to fund the
+# agreements with the organisations under it from its own.
+RECIPIENT_FIELDS = {'sub_allocations'}
 
 
 def age_unaccounted(disbursements, utilised, date):
@@ -64,8 +67,9 @@ class Agreement(
         OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
     """An agreement by which an organisation funds one directly under it.
 
-    The agreement belongs to the organisation funded, so both see it; the
-    organisation above it, the funder, is the only one that changes it."""
+    The agreement belongs to the organisation funded, so both see it. Only
+    the organisations above it, the funder and the lead NGO, change its
+    terms. The recipient only adds the agreements that it funds in turn."""
     __name__ = 'shakti.grant.agreement'
     __string__ = "Partner Agreement"
     _history = True
@@ -361,10 +365,8 @@ class Agreement(
             cls, mode, agreements, values=None, external=False):
         super().check_modification(
             mode, agreements, values=values, external=external)
-        # The recipient funds the organisations under it from its own
-        # agreement, which the funder alone may otherwise change.
-        funding_only = mode == 'write' and set(values) <= {'sub_allocations'}
-        if external and not funding_only:
+        if external and (mode != 'write'
+                or not set(values or {}) <= RECIPIENT_FIELDS):
             check_funder(agreements, gettext(
                     'shakti_partner_grants.msg_action_change'))
         if mode == 'delete':

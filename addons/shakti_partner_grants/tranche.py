@@ -283,7 +283,10 @@ class Tranche(
     def check_modification(cls, mode, tranches, values=None, external=False):
         super().check_modification(
             mode, tranches, values=values, external=external)
-        if external:
+        # The recipient writes the evidence of the milestones from the
+        # tranche's form; the milestones check who changes what.
+        if external and (mode != 'write'
+                or not set(values or {}) <= {'milestones'}):
             check_funder(tranches, gettext(
                     'shakti_partner_grants.msg_action_change'))
         if mode == 'delete':
@@ -359,6 +362,10 @@ class Tranche(
     def withdraw(cls, tranches):
         check_funder(tranches, gettext(
                 'shakti_partner_grants.msg_action_withdraw'))
+        # Lock the tranches as a disbursement does, so that a payment
+        # recorded at the same time is seen here.
+        with without_check_access():
+            lock_existing(tranches)
         for tranche in tranches:
             if tranche.disbursements:
                 raise TrancheError(gettext(
