@@ -223,6 +223,9 @@ class Agreement(
 
     @classmethod
     def get_amounts(cls, agreements, names):
+        """Return the amounts of the agreements: the money disbursed and
+        the accepted reports up to the date of the context, or all of them
+        without a date"""
         pool = Pool()
         Tranche = pool.get('shakti.grant.tranche')
         Disbursement = pool.get('shakti.grant.disbursement')
@@ -230,21 +233,29 @@ class Agreement(
         UtilisationLine = pool.get('shakti.grant.utilisation.line')
 
         ids = [a.id for a in agreements]
+        date = Transaction().context.get('date')
         tranche = Tranche.__table__()
         disbursement = Disbursement.__table__()
         utilisation = Utilisation.__table__()
         line = UtilisationLine.__table__()
+        disbursed_where = utilisation_where = None
+        if date:
+            disbursed_where = disbursement.date <= date
+            utilisation_where = utilisation.date <= date
+        accepted = utilisation.state == 'accepted'
+        if utilisation_where is not None:
+            accepted &= utilisation_where
         planned = sum_by(tranche, tranche.agreement, tranche.amount, ids,
             where=tranche.state != 'cancelled')
         disbursed = sum_by(
             disbursement.join(tranche,
                 condition=disbursement.tranche == tranche.id),
-            tranche.agreement, disbursement.amount, ids)
+            tranche.agreement, disbursement.amount, ids,
+            where=disbursed_where)
         utilised = sum_by(
             line.join(utilisation,
                 condition=line.utilisation == utilisation.id),
-            utilisation.agreement, line.amount, ids,
-            where=utilisation.state == 'accepted')
+            utilisation.agreement, line.amount, ids, where=accepted)
         values = {
             'planned_amount': planned,
             'disbursed_amount': disbursed,

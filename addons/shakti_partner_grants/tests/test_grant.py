@@ -12,6 +12,7 @@ from trytond.modules.shakti_partner_grants.exceptions import (
     TrancheError, UtilisationError)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
 
 from .tools import (
     as_user, create_agreement, create_grant, create_hierarchy, create_user)
@@ -387,6 +388,13 @@ class GrantTestCase(unittest.TestCase):
                 Decimal('100000.00'))
             self.assertEqual(agreement.unaccounted_0_3,
                 Decimal('100000.00'))
+            # The day before, nothing was disbursed nor accounted for.
+            yesterday = Date.today() - dt.timedelta(days=1)
+            with Transaction().set_context(date=yesterday):
+                past = Agreement(agreement.id)
+                self.assertEqual(past.disbursed_amount, Decimal('0.00'))
+                self.assertEqual(past.utilised_amount, Decimal('0.00'))
+                self.assertEqual(past.unaccounted_0_3, Decimal('0.00'))
             with self.assertRaises(AgreementError) as cm:
                 Agreement.close([agreement])
             self.assertEqual(cm.exception.message,
