@@ -13,6 +13,7 @@ class ShaktiPartnerGrantsTestCase(CompanyTestMixin, ModuleTestCase):
         # The funder is the parent of the recipient, which the rule scopes.
         return super()._skip_company_rule | {
             ('shakti.grant.agreement', 'funder'),
+            ('shakti.scorecard', 'funder'),
             }
 
 
