@@ -10,8 +10,7 @@ from trytond.model import (
     fields, sequence_ordered)
 from trytond.model.exceptions import AccessError
 from trytond.modules.shakti_base.model import (
-    LockedByParentMixin, OrganisationMixin, lock_existing,
-    readonly_once_saved)
+    LockedByParentMixin, OrganisationMixin, lock_existing, readonly_once_saved)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
