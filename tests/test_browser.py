@@ -457,3 +457,83 @@ def test_livelihood_officer_does_not_see_survivor_link(page, server):
     expect(tab.locator(
             'table.tree thead th:has(label:text-is("Name"))')
         ).to_have_count(1)
+
+
+def open_record(page, server, model, record_id):
+    "Open the form of the record in a new tab and return the tab"
+    panes = page.locator('#tabcontent > .tab-pane')
+    count = panes.count()
+    page.goto('%s#%s/model/%s/%s' % (
+            server.url, server.name, model, record_id))
+    expect(panes).to_have_count(count + 1, timeout=TIMEOUT)
+    tab = page.locator('#%s' % panes.nth(count).get_attribute('id'))
+    expect(tab.locator('.form')).to_be_visible(timeout=TIMEOUT)
+    return tab
+
+
+def test_cbo_reads_own_agreement_only(page, server):
+    agreements = server.query('shakti.grant.agreement',
+        [('company.party.name', '=', BASIRHAT)], ['reference'])
+    assert agreements, "No agreement with %s in the demo" % BASIRHAT
+    others = server.query('shakti.grant.agreement',
+        [('company.party.name', '!=', BASIRHAT)], ['reference'])
+    grants = server.query('shakti.grant', [], ['reference'])
+
+    login(page, server, 'cw.basirhat1')
+    tab = open_model(page, server, 'shakti.grant.agreement')
+    rows = tab.locator('table.tree tbody tr')
+    expect(rows).to_have_count(len(agreements), timeout=TIMEOUT)
+    assert sorted(column(tab, "Reference")) == sorted(
+        a['reference'] for a in agreements)
+
+    # The form of her agreement opens without reaching the funder's
+    # agreement or grant.
+    agreement = agreements[0]
+    tab = open_record(page, server, 'shakti.grant.agreement',
+        agreement['id'])
+    expect(tab.locator('input[name="reference"]')).to_have_value(
+        agreement['reference'], timeout=TIMEOUT)
+    expect(page.locator('.modal .alert-danger, .modal-body:has-text('
+            '"not allowed")')).to_have_count(0)
+    content = page.content()
+    for record in others + grants:
+        assert '>%s<' % record['reference'] not in content
+
+
+def test_release_needs_second_finance_user(browser, page, server):
+    tranches = server.query('shakti.grant.tranche', [
+            ('state', '=', 'requested'),
+            ('requested_by.login', '=', 'finance.lead'),
+            ], ['name'])
+    assert tranches, "No tranche requested by finance.lead in the demo"
+    tranche = tranches[0]
+
+    login(page, server, 'finance.lead')
+    tab = open_record(page, server, 'shakti.grant.tranche', tranche['id'])
+    expect(tab.locator('button:has-text("Request Release")')).to_have_count(
+        0)
+    expect(tab.locator('button:visible:has-text("Approve Release")')
+        ).to_have_count(0)
+
+    # The approver works in a browser of her own.
+    context = browser.new_context(viewport={'width': 1400, 'height': 900})
+    context.set_default_timeout(TIMEOUT)
+    try:
+        approver = context.new_page()
+        login(approver, server, 'approver.lead')
+        tab = open_record(
+            approver, server, 'shakti.grant.tranche', tranche['id'])
+        tab.locator('button:visible:has-text("Approve Release")').click()
+        expect(tab.locator('button:visible:has-text("Approve Release")')
+            ).to_have_count(0, timeout=TIMEOUT)
+    finally:
+        context.close()
+    deadline = time.time() + TIMEOUT / 1000
+    while time.time() < deadline:
+        tranche, = server.query('shakti.grant.tranche',
+            [('id', '=', tranche['id'])], ['state', 'approved_by.login'])
+        if tranche['state'] == 'approved':
+            break
+        time.sleep(1)
+    assert tranche['state'] == 'approved'
+    assert tranche['approved_by.']['login'] == 'approver.lead'
