@@ -5,11 +5,9 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from sql.aggregate import Sum
-
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
     CurrencyMixin, LockedByParentMixin, OrganisationMixin, format_amount,

@@ -3,8 +3,7 @@
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
     CurrencyMixin, LockedByParentMixin, OrganisationMixin, format_amount,

@@ -4,7 +4,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Max
-
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields

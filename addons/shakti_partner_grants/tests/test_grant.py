@@ -7,8 +7,8 @@ from decimal import Decimal
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.shakti_partner_grants.agreement import age_unaccounted
 from trytond.modules.shakti_partner_grants.exceptions import (
-    AgreementError, DisbursementError, FunderError, GrantError,
-    TrancheError, UtilisationError)
+    AgreementError, DisbursementError, FunderError, GrantError, TrancheError,
+    UtilisationError)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
