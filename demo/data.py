@@ -12,7 +12,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
-from . import counselling, livelihood, paper, plans, ratings, shg
+from . import counselling, grants, livelihood, paper, plans, ratings, shg
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +175,7 @@ class _Builder:
         counselling.load(self)
         shg.load(self)
         livelihood.load(self)
+        grants.load(self)
 
     def create_organisations(self):
         pool = Pool()
