@@ -12,7 +12,8 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
-from . import counselling, livelihood, paper, plans, ratings, shg
+from . import (
+    counselling, grants, livelihood, paper, plans, ratings, scorecards, shg)
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +176,8 @@ class _Builder:
         counselling.load(self)
         shg.load(self)
         livelihood.load(self)
+        grants.load(self)
+        scorecards.load(self)
 
     def create_organisations(self):
         pool = Pool()

@@ -3,8 +3,9 @@
 """Isolation of organisations, swept over every Shakti model.
 
 The demo data contains records of several organisations. For every model
-that contains organisation or survivor data, users of two CBOs and of a
-partner must see their own records only, by every read route."""
+that contains organisation or survivor data, users of two CBOs and of
+three partners, in several roles, must see their own records only, by every
+read route."""
 import unittest
 from collections import defaultdict
 
@@ -24,6 +25,9 @@ CBO_USERS = ['cw.basirhat1', 'cw.hasnabad']
 PARTNER_USER = 'supervisor.canning'
 # The livelihood officers of two partners that work alone.
 LIVELIHOOD_USERS = ['livelihood.canning', 'livelihood.vedika']
+# The finance officer of the partner that funds CBOs, swept because only
+# finance staff read the grants.
+FINANCE_USER = 'finance.jote'
 MONITORING_USER = 'me.lead'
 
 
@@ -272,11 +276,17 @@ class IsolationTestCase(unittest.TestCase):
         self.check_isolation(LIVELIHOOD_USERS[1])
 
     @with_transaction()
+    def test_partner_finance_isolated(self):
+        "Test a partner's finance officer sees only its and its CBOs' records"
+        self.check_isolation(FINANCE_USER)
+
+    @with_transaction()
     def test_every_model_swept(self):
         "Test every scoped model is read by one of the users swept"
         swept = set()
         for login in (
-                CBO_USERS + [PARTNER_USER] + LIVELIHOOD_USERS):
+                CBO_USERS + [PARTNER_USER] + LIVELIHOOD_USERS
+                + [FINANCE_USER]):
             with Transaction().set_user(user_id(login)), \
                     Transaction().set_context(_check_access=True):
                 swept |= set(self.readable_models(self.survivor_models()))

@@ -834,7 +834,7 @@ class UtilisationLine(
             ])
     agreement = fields.Function(
         fields.Many2One('shakti.grant.agreement', "Agreement"),
-        'on_change_with_agreement')
+        'on_change_with_agreement', searcher='search_agreement')
     amount = Monetary(
         "Amount", currency='currency', digits='currency', required=True,
         domain=[('amount', '>', 0)])
@@ -848,3 +848,8 @@ class UtilisationLine(
     @fields.depends('utilisation', '_parent_utilisation.agreement')
     def on_change_with_agreement(self, name=None):
         return self.utilisation.agreement if self.utilisation else None
+
+    @classmethod
+    def search_agreement(cls, name, clause):
+        return [('utilisation.agreement' + clause[0][len(name):],
+                *clause[1:])]

@@ -338,6 +338,7 @@ class GrantTestCase(unittest.TestCase):
         Tranche = pool.get('shakti.grant.tranche')
         Disbursement = pool.get('shakti.grant.disbursement')
         Utilisation = pool.get('shakti.grant.utilisation')
+        UtilisationLine = pool.get('shakti.grant.utilisation.line')
         Date = pool.get('ir.date')
 
         organisations, users, grant, agreement = self.signed_agreement()
@@ -381,6 +382,15 @@ class GrantTestCase(unittest.TestCase):
                 Utilisation.accept([report])
         with as_user(users['finance']):
             Utilisation.accept([Utilisation(report.id)])
+            self.assertEqual(UtilisationLine.search([
+                        ('agreement', '=', agreement.id),
+                        ]), list(Utilisation(report.id).lines))
+            self.assertEqual(UtilisationLine.search([
+                        ('agreement.reference', '=', 'A-1'),
+                        ]), list(Utilisation(report.id).lines))
+            self.assertEqual(UtilisationLine.search([
+                        ('agreement', '!=', agreement.id),
+                        ]), [])
             agreement = Agreement(agreement.id)
             self.assertEqual(agreement.utilised_amount,
                 Decimal('200000.00'))
