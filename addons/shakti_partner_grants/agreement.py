@@ -323,7 +323,11 @@ class Agreement(
 
     @classmethod
     def validate_fields(cls, agreements, field_names):
+        pool = Pool()
+        Tranche = pool.get('shakti.grant.tranche')
         super().validate_fields(agreements, field_names)
+        if not field_names or field_names & {'start_date', 'end_date'}:
+            Tranche.check_period([t for a in agreements for t in a.tranches])
         cls.check_amounts(agreements, field_names)
 
     @classmethod
@@ -370,6 +374,14 @@ class Agreement(
                             planned[agreement.id], agreement.currency),
                         amount=format_amount(
                             agreement.amount, agreement.currency)))
+
+    @classmethod
+    def copy(cls, agreements, default=None):
+        # The agreements that an agreement funds have their own funding
+        # link, which a copy cannot take.
+        default = default.copy() if default is not None else {}
+        default.setdefault('sub_allocations')
+        return super().copy(agreements, default=default)
 
     @classmethod
     def check_modification(
@@ -680,11 +692,21 @@ class Utilisation(
 
     @classmethod
     def validate_fields(cls, utilisations, field_names):
+        pool = Pool()
+        Date = pool.get('ir.date')
         super().validate_fields(utilisations, field_names)
         if field_names and not (
                 field_names & {'date', 'start_date', 'end_date'}):
             return
+        today_ = Date.today()
         for utilisation in utilisations:
+            # The statement and the aging count the reports up to a date,
+            # so they would miss a later report that closing counts.
+            if utilisation.date > today_:
+                raise UtilisationError(gettext(
+                        'shakti_partner_grants.msg_utilisation_future',
+                        record=utilisation.rec_name,
+                        date=utilisation.date))
             agreement = utilisation.agreement
             if (utilisation.start_date < agreement.start_date
                     or utilisation.end_date > agreement.end_date):
@@ -702,10 +724,24 @@ class Utilisation(
                         end_date=utilisation.end_date))
 
     @classmethod
+    def copy(cls, utilisations, default=None):
+        # A copy is a new report, so it starts without a submission or a
+        # review.
+        default = default.copy() if default is not None else {}
+        default.setdefault('submitted_by')
+        default.setdefault('reviewed_by')
+        default.setdefault('review_note')
+        return super().copy(utilisations, default=default)
+
+    @classmethod
     def check_modification(
             cls, mode, utilisations, values=None, external=False):
         super().check_modification(
             mode, utilisations, values=values, external=external)
+        # Only the funder writes the review note of a report.
+        if external and mode == 'write' and 'review_note' in values:
+            check_funder(utilisations, gettext(
+                    'shakti_partner_grants.msg_action_change'))
         if mode == 'delete':
             for utilisation in utilisations:
                 if utilisation.state not in {'draft', 'rejected'}:

@@ -47,7 +47,7 @@ HOLD_WAITS_ON = {
     }
 # The milestone fields the funder sets; the recipient gives the evidence.
 MILESTONE_TERMS = {'tranche', 'name', 'kind', 'due_date', 'target',
-    'measure'}
+    'measure', 'review_note'}
 
 
 def _to_date(value):
@@ -266,6 +266,12 @@ class Tranche(
         if field_names and not (
                 field_names & {'amount', 'planned_date', 'agreement'}):
             return
+        cls.check_period(tranches)
+        Agreement.check_tranches(list({t.agreement for t in tranches}))
+
+    @classmethod
+    def check_period(cls, tranches):
+        "Check the planned date of each tranche is within its agreement"
         for tranche in tranches:
             agreement = tranche.agreement
             if not (agreement.start_date <= tranche.planned_date
@@ -277,7 +283,6 @@ class Tranche(
                         agreement=agreement.rec_name,
                         start_date=agreement.start_date,
                         end_date=agreement.end_date))
-        Agreement.check_tranches(list({t.agreement for t in tranches}))
 
     @classmethod
     def check_modification(cls, mode, tranches, values=None, external=False):
@@ -295,6 +300,16 @@ class Tranche(
                     raise TrancheError(gettext(
                             'shakti_partner_grants.msg_tranche_delete',
                             record=tranche.rec_name))
+
+    @classmethod
+    def copy(cls, tranches, default=None):
+        # A copy is a new tranche, so it starts without a request, an
+        # approval or disbursements.
+        default = default.copy() if default is not None else {}
+        default.setdefault('disbursements')
+        default.setdefault('requested_by')
+        default.setdefault('approved_by')
+        return super().copy(tranches, default=default)
 
     @classmethod
     def check_milestones(cls, tranches):
@@ -555,6 +570,16 @@ class Milestone(
                     'shakti_partner_grants.msg_action_change'))
 
     @classmethod
+    def copy(cls, milestones, default=None):
+        # A copy is a new milestone, so it starts without a submission,
+        # a verification or a review note.
+        default = default.copy() if default is not None else {}
+        default.setdefault('submitted_by')
+        default.setdefault('verified_by')
+        default.setdefault('review_note')
+        return super().copy(milestones, default=default)
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('submitted')
     def submit(cls, milestones):
@@ -661,6 +686,8 @@ class Disbursement(
         if external:
             check_funder(disbursements, gettext(
                     'shakti_partner_grants.msg_action_change'))
+        if mode == 'delete':
+            cls.check_reported(disbursements)
 
     @classmethod
     def validate_fields(cls, disbursements, field_names):
@@ -738,3 +765,48 @@ class Disbursement(
             list({d.tranche.id for d in disbursements}))
         super().delete(disbursements)
         Tranche.update_state(tranches)
+
+    @classmethod
+    def check_reported(cls, deleted):
+        """Check the utilisation reports submitted or accepted under the
+        agreement of each deleted disbursement stay within the money that
+        remains disbursed under it"""
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Utilisation = pool.get('shakti.grant.utilisation')
+        Line = pool.get('shakti.grant.utilisation.line')
+        utilisation = Utilisation.__table__()
+        line = Line.__table__()
+
+        agreements = Agreement.browse(
+            sorted({d.tranche.agreement.id for d in deleted}))
+        # Lock the agreements as a utilisation report being submitted
+        # does, so that the reports counted here cannot grow meanwhile.
+        with without_check_access():
+            lock_existing(agreements)
+        names, remaining = {}, defaultdict(Decimal)
+        for disbursement in deleted:
+            agreement_id = disbursement.tranche.agreement.id
+            names.setdefault(agreement_id, disbursement.rec_name)
+            remaining[agreement_id] -= disbursement.amount
+        with Transaction().set_context(date=None), without_check_access():
+            disbursed = Agreement.get_amounts(
+                agreements, ['disbursed_amount'])['disbursed_amount']
+        for agreement_id, amount in disbursed.items():
+            remaining[agreement_id] += amount
+        reported = sum_by(
+            line.join(utilisation,
+                condition=line.utilisation == utilisation.id),
+            utilisation.agreement, line.amount, [a.id for a in agreements],
+            where=utilisation.state.in_(['submitted', 'accepted']))
+        for agreement in agreements:
+            total = reported.get(agreement.id, Decimal(0))
+            if total > remaining[agreement.id]:
+                raise DisbursementError(gettext(
+                        'shakti_partner_grants'
+                        '.msg_disbursement_delete_reported',
+                        record=names[agreement.id],
+                        agreement=agreement.rec_name,
+                        reported=format_amount(total, agreement.currency),
+                        disbursed=format_amount(
+                            remaining[agreement.id], agreement.currency)))

@@ -87,6 +87,55 @@ def withdraw(tranche_id):
         Tranche.withdraw([Tranche(tranche_id)])
 
 
+def setup_report(login):
+    """Set up an approved tranche, disburse 200,000.00 on it and write a
+    draft utilisation report of 150,000.00 under its agreement"""
+    pool = Pool()
+    Utilisation = pool.get('shakti.grant.utilisation')
+    Date = pool.get('ir.date')
+    Agreement = pool.get('shakti.grant.agreement')
+
+    ids = setup_approved_tranche(login)
+    disburse(ids['finance'], ids['tranche'], Decimal('200000.00'), "UTR-1")
+    agreement = Agreement(ids['agreement'])
+    today = Date.today()
+    report, = Utilisation.create([{
+                'agreement': agreement.id,
+                'date': today,
+                'start_date': agreement.start_date,
+                'end_date': min(today, agreement.end_date),
+                'lines': [('create', [{
+                                'budget_line': agreement.budget_lines[0].id,
+                                'amount': Decimal('150000.00'),
+                                }])],
+                }])
+    ids['disbursement'], = [
+        d.id for d in agreement.tranches[0].disbursements]
+    ids['report'] = report.id
+    return ids
+
+
+def submit_report(report_id):
+    "Submit the utilisation report"
+    pool = Pool()
+    Utilisation = pool.get('shakti.grant.utilisation')
+    with Transaction().set_context(language='en'):
+        Utilisation.submit([Utilisation(report_id)])
+
+
+def delete_disbursement(disbursement_id):
+    "Delete the disbursement"
+    pool = Pool()
+    Disbursement = pool.get('shakti.grant.disbursement')
+    with Transaction().set_context(language='en'):
+        Disbursement.delete([Disbursement(disbursement_id)])
+
+
+def today_():
+    "Return today's date"
+    return Pool().get('ir.date').today()
+
+
 def close(agreement_id):
     "Close the agreement"
     pool = Pool()
@@ -409,3 +458,31 @@ class ReleaseConcurrencyTestCase(ConcurrencyTestMixin, unittest.TestCase):
         self.assertEqual(
             self.read(allocated, 'shakti.grant.agreement', parent),
             (Decimal('400000.00'), ['A-ALPHA']))
+
+    def test_delete_during_report(self):
+        "Test a disbursement is not deleted while a report counts on it"
+        ids = self.commit(setup_report, 'finance-delete')
+        tranche = ids['tranche']
+        extras = self.all_lock_extras(
+            delete_disbursement, ids['disbursement'])
+        self.assertEqual(extras, {
+                '_lock_records': {
+                    'shakti_grant_agreement': [ids['agreement']],
+                    },
+                })
+
+        error = self.hold(extras,
+            (submit_report, ids['report']),
+            (delete_disbursement, ids['disbursement']))
+
+        self.assertIsInstance(
+            error, (DisbursementError, backend.DatabaseOperationalError))
+        if isinstance(error, DisbursementError):
+            today = self.read(today_)
+            self.assertEqual(error.message,
+                'Disbursement "A-1 Tranche 1 @ %s" cannot be deleted: the '
+                'utilisation reports submitted and accepted under "A-1 '
+                '(Test Partner)" account for ₹150,000.00, more than the '
+                '₹0.00 that would remain disbursed under it.' % today)
+        self.assertEqual(self.read(disbursed, tranche),
+            (Decimal('200000.00'), 'approved'))

@@ -465,3 +465,201 @@ class MeasureTestCase(unittest.TestCase):
         self.assertEqual(cm.exception.message,
             'Milestone "A-1 Tranche 2: 20 intakes completed" needs 3 '
             '"Intakes completed" and counts 2.')
+
+
+class RecordsTestCase(unittest.TestCase):
+    """Test the disbursements, reports, dates and copies stay consistent
+    with each other"""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module('shakti_partner_grants')
+
+    setup_users = GrantTestCase.setup_users
+    signed_agreement = GrantTestCase.signed_agreement
+
+    def release_first(self, users, agreement, amounts):
+        """Request, approve and disburse the amounts on the first tranche
+        of agreement; return the disbursements"""
+        pool = Pool()
+        Tranche = pool.get('shakti.grant.tranche')
+        Disbursement = pool.get('shakti.grant.disbursement')
+        Date = pool.get('ir.date')
+
+        first = agreement.tranches[0]
+        with as_user(users['finance']):
+            Tranche.request([Tranche(first.id)])
+        with as_user(users['approver']):
+            Tranche.approve([Tranche(first.id)])
+        with as_user(users['finance']):
+            return Disbursement.create([{
+                        'tranche': first.id,
+                        'date': Date.today(),
+                        'amount': amount,
+                        'reference': "UTR-%s" % i,
+                        } for i, amount in enumerate(amounts, 1)])
+
+    def report(self, agreement, amount, **values):
+        "Create a draft report of amount on the staff line of agreement"
+        pool = Pool()
+        Utilisation = pool.get('shakti.grant.utilisation')
+        Date = pool.get('ir.date')
+
+        today = Date.today()
+        staff = agreement.budget_lines[0]
+        report, = Utilisation.create([dict({
+                        'agreement': agreement.id,
+                        'date': today,
+                        'start_date': dt.date(2025, 4, 1),
+                        'end_date': min(today, dt.date(2026, 3, 31)),
+                        'lines': [('create', [{
+                                        'budget_line': staff.id,
+                                        'amount': amount,
+                                        }])],
+                        }, **values)])
+        return report
+
+    @with_transaction()
+    def test_disbursement_delete_keeps_reports_within(self):
+        "Test a disbursement that a report accounts for is not deleted"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Tranche = pool.get('shakti.grant.tranche')
+        Disbursement = pool.get('shakti.grant.disbursement')
+        Utilisation = pool.get('shakti.grant.utilisation')
+        Date = pool.get('ir.date')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        first_payment, second_payment = self.release_first(
+            users, agreement, [Decimal('100000.00'), Decimal('100000.00')])
+        with as_user(users['partner']):
+            accepted = self.report(agreement, Decimal('120000.00'))
+            Utilisation.submit([accepted])
+        with as_user(users['finance']):
+            Utilisation.accept([Utilisation(accepted.id)])
+        with as_user(users['partner']):
+            submitted = self.report(agreement, Decimal('30000.00'))
+            Utilisation.submit([submitted])
+
+        with as_user(users['finance']):
+            with self.assertRaises(DisbursementError) as cm:
+                Disbursement.delete([Disbursement(second_payment.id)])
+            self.assertEqual(cm.exception.message,
+                'Disbursement "A-1 Tranche 1 @ %s" cannot be deleted: the '
+                'utilisation reports submitted and accepted under "A-1 '
+                '(Test Partner)" account for ₹150,000.00, more than the '
+                '₹100,000.00 that would remain disbursed under it.'
+                % Date.today())
+
+            # Once another 50,000.00 is paid, the second payment may go.
+            Disbursement.create([{
+                        'tranche': agreement.tranches[0].id,
+                        'date': Date.today(),
+                        'amount': Decimal('50000.00'),
+                        'reference': "UTR-3",
+                        }])
+            Disbursement.delete([Disbursement(second_payment.id)])
+            agreement = Agreement(agreement.id)
+            self.assertEqual(agreement.disbursed_amount,
+                Decimal('150000.00'))
+            self.assertEqual(agreement.utilised_amount,
+                Decimal('120000.00'))
+            self.assertEqual(agreement.unaccounted_amount,
+                Decimal('30000.00'))
+            self.assertEqual(Tranche(agreement.tranches[0].id).state,
+                'approved')
+
+    @with_transaction()
+    def test_utilisation_not_in_future(self):
+        "Test a utilisation report is not dated after today"
+        pool = Pool()
+        Utilisation = pool.get('shakti.grant.utilisation')
+        Date = pool.get('ir.date')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        tomorrow = Date.today() + dt.timedelta(days=1)
+        with as_user(users['partner']):
+            with self.assertRaises(UtilisationError) as cm:
+                self.report(agreement, Decimal('1000.00'), date=tomorrow)
+            self.assertEqual(cm.exception.message,
+                'Utilisation report "A-1 2025-04-01 - %s" cannot be dated '
+                '%s, in the future.'
+                % (min(Date.today(), dt.date(2026, 3, 31)), tomorrow))
+            report = self.report(agreement, Decimal('1000.00'))
+        self.assertEqual(Utilisation(report.id).date, Date.today())
+
+    @with_transaction()
+    def test_agreement_period_keeps_tranches(self):
+        "Test the period of an agreement keeps the dates of its tranches"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+
+        organisations = create_hierarchy()
+        users = self.setup_users(organisations)
+        grant = create_grant(organisations['lead'])
+        agreement = create_agreement(organisations['partner'], grant)
+        with as_user(users['finance']):
+            with self.assertRaises(TrancheError) as cm:
+                Agreement.write([Agreement(agreement.id)], {
+                        'end_date': dt.date(2025, 9, 30),
+                        })
+            self.assertEqual(cm.exception.message,
+                'The planned date 2025-10-15 of tranche "A-1 Tranche 2" is '
+                'outside the period of agreement "A-1 (Test Partner)", '
+                '2025-04-01 to 2025-09-30.')
+            Agreement.write([Agreement(agreement.id)], {
+                    'end_date': dt.date(2025, 12, 31),
+                    })
+        self.assertEqual(Agreement(agreement.id).end_date,
+            dt.date(2025, 12, 31))
+
+    @with_transaction()
+    def test_copy_starts_unreleased(self):
+        """Test a copy starts without the requests, approvals,
+        verifications and reviews of the original"""
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Milestone = pool.get('shakti.grant.milestone')
+        Utilisation = pool.get('shakti.grant.utilisation')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        milestone, = agreement.tranches[1].milestones
+        with as_user(users['partner']):
+            Milestone.write([Milestone(milestone.id)], {
+                    'evidence': "Intake register, 20 pages",
+                    })
+            Milestone.submit([Milestone(milestone.id)])
+        with as_user(users['finance']):
+            Milestone.verify([Milestone(milestone.id)])
+        self.release_first(users, agreement, [Decimal('100000.00')])
+        with as_user(users['partner']):
+            report = self.report(agreement, Decimal('100000.00'))
+            Utilisation.submit([report])
+        with as_user(users['finance']):
+            Utilisation.accept([Utilisation(report.id)])
+
+        with as_user(users['finance']):
+            copy, = Agreement.copy([Agreement(agreement.id)], {
+                    'reference': 'A-2',
+                    })
+        self.assertEqual(copy.state, 'draft')
+        self.assertEqual(copy.sub_allocations, ())
+        self.assertEqual(
+            [t.name for t in copy.tranches], ["Tranche 1", "Tranche 2"])
+        for tranche in copy.tranches:
+            self.assertEqual(tranche.state, 'planned')
+            self.assertIsNone(tranche.requested_by)
+            self.assertIsNone(tranche.approved_by)
+            self.assertEqual(tranche.disbursements, ())
+        copied, = copy.tranches[1].milestones
+        self.assertEqual(copied.state, 'pending')
+        self.assertIsNone(copied.submitted_by)
+        self.assertIsNone(copied.verified_by)
+
+        with as_user(users['partner']):
+            copy, = Utilisation.copy([Utilisation(report.id)])
+        self.assertEqual(copy.state, 'draft')
+        self.assertEqual(copy.amount, Decimal('100000.00'))
+        self.assertIsNone(copy.submitted_by)
+        self.assertIsNone(copy.reviewed_by)

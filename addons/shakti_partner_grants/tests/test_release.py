@@ -153,3 +153,89 @@ class ReleaseTestCase(unittest.TestCase):
                 Tranche.write([Tranche(tranche.id)], {
                         'milestones': [('delete', [milestone.id])],
                         })
+
+    @with_transaction()
+    def test_review_note_is_funder_only(self):
+        "Test only the funder writes the review note of evidence or reports"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Tranche = pool.get('shakti.grant.tranche')
+        Milestone = pool.get('shakti.grant.milestone')
+        Disbursement = pool.get('shakti.grant.disbursement')
+        Utilisation = pool.get('shakti.grant.utilisation')
+        Date = pool.get('ir.date')
+
+        organisations = create_hierarchy()
+        grant = create_grant(organisations['lead'])
+        agreement = create_agreement(organisations['partner'], grant)
+        finance = create_user(
+            'finance', organisations['lead'], 'group_finance_officer')
+        approver = create_user(
+            'approver', organisations['lead'], 'group_finance_approver')
+        finance_p = create_user(
+            'finance_p', organisations['partner'], 'group_finance_officer')
+        agreement = Agreement(agreement.id)
+        first, second = agreement.tranches
+        milestone, = second.milestones
+        with as_user(finance):
+            Agreement.activate([agreement])
+            Tranche.request([Tranche(first.id)])
+        with as_user(approver):
+            Tranche.approve([Tranche(first.id)])
+        with as_user(finance):
+            Disbursement.create([{
+                        'tranche': first.id,
+                        'date': Date.today(),
+                        'amount': Decimal('1000.00'),
+                        'reference': "UTR-1",
+                        }])
+
+        with as_user(finance_p):
+            Milestone.write([Milestone(milestone.id)], {
+                    'evidence': "Intake register, 20 pages",
+                    })
+            Milestone.submit([Milestone(milestone.id)])
+            report, = Utilisation.create([{
+                        'agreement': agreement.id,
+                        'date': Date.today(),
+                        'start_date': START,
+                        'end_date': min(Date.today(), END),
+                        'lines': [('create', [{
+                                        'budget_line': (
+                                            agreement.budget_lines[0].id),
+                                        'amount': Decimal('1000.00'),
+                                        }])],
+                        }])
+            Utilisation.submit([report])
+            with self.assertRaises(FunderError) as cm:
+                Milestone.write([Milestone(milestone.id)], {
+                        'review_note': "Accepted by the funder",
+                        })
+            self.assertEqual(cm.exception.message,
+                'Only the organisations above "Test Partner" may change '
+                '"A-1 Tranche 2: 20 intakes completed"; you work for '
+                '"Test Partner".')
+            with self.assertRaises(FunderError) as cm:
+                Utilisation.write([Utilisation(report.id)], {
+                        'review_note': "Accepted by the funder",
+                        })
+            self.assertEqual(cm.exception.message,
+                'Only the organisations above "Test Partner" may change '
+                '"%s"; you work for "Test Partner".' % report.rec_name)
+
+        with as_user(finance):
+            Milestone.write([Milestone(milestone.id)], {
+                    'review_note': "Attach the register's last page",
+                    })
+            Milestone.send_back([Milestone(milestone.id)])
+            Utilisation.write([Utilisation(report.id)], {
+                    'review_note': "Split the staff costs by month",
+                    })
+            Utilisation.reject([Utilisation(report.id)])
+        milestone = Milestone(milestone.id)
+        self.assertEqual(milestone.state, 'pending')
+        self.assertEqual(
+            milestone.review_note, "Attach the register's last page")
+        report = Utilisation(report.id)
+        self.assertEqual(report.state, 'rejected')
+        self.assertEqual(report.review_note, "Split the staff costs by month")
