@@ -725,6 +725,9 @@ class _Grants:
             if state == 'accepted':
                 accepted.append(report)
                 values['reviewed_by'] = reviewer
+                # The funder reviews a report within ten days.
+                values['review_date'] = min(
+                    report.date + dt.timedelta(days=10), self.today)
             writes.extend(([report], values))
         Utilisation.submit(submitted)
         Utilisation.accept(accepted)

@@ -14,17 +14,17 @@ from trytond.pool import Pool
 from .grants import CANNING, CONSORTIUM, first_of_month
 
 # (organisation, block code or None, template, ratings in the order of the
-# template's criteria, completed)
+# template's criteria, the login that completed it or None for a draft)
 SCORECARDS = [
     ("Basirhat-I Mukti Sangha", 'WB-N24P-BASIRHAT-I', 'block',
-        'HMMHHHMHMHMHHMM', True),
+        'HMMHHHMHMHMHHMM', 'me.lead'),
     ("Hasnabad Mukti Sangha", 'WB-N24P-HASNABAD', 'block',
-        'MLMLHHMMMLMLLMM', True),
+        'MLMLHHMMMLMLLMM', 'me.lead'),
     ("Baduria Mukti Sangha", 'WB-N24P-BADURIA', 'block',
-        'HLMHLMLMLLLMLMM', True),
-    (CANNING, None, 'block', 'HHMM', False),
-    (CONSORTIUM, None, 'feedback', 'MHM', True),
-    (CANNING, None, 'feedback', 'LMH', True),
+        'HLMHLMLMLLLMLMM', 'me.lead'),
+    (CANNING, None, 'block', 'HHMM', None),
+    (CONSORTIUM, None, 'feedback', 'MHM', 'supervisor.jote'),
+    (CANNING, None, 'feedback', 'LMH', 'supervisor.canning'),
     ]
 TEMPLATES = {
     'block': 'scorecard_template_block',
@@ -34,12 +34,13 @@ RATINGS = {'H': 'high', 'M': 'medium', 'L': 'low'}
 
 
 def load(builder):
-    "Create the demo scorecards, rated and completed as their writers"
+    "Create the demo scorecards, rated and completed by their writers"
     pool = Pool()
     Scorecard = pool.get('shakti.scorecard')
     Line = pool.get('shakti.scorecard.line')
     Template = pool.get('shakti.scorecard.template')
     ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
 
     templates = {
         key: Template(ModelData.get_id('shakti_partner_grants', xml_id))
@@ -63,5 +64,18 @@ def load(builder):
         for line, rating in zip(lines, ratings):
             to_write.extend(([line], {'rating': RATINGS[rating]}))
     Line.write(*to_write)
-    Scorecard.done([s for s, (*_, completed) in zip(scorecards, SCORECARDS)
-            if completed])
+    done = [(s, login) for s, (*_, login) in zip(scorecards, SCORECARDS)
+        if login]
+    Scorecard.done([s for s, _ in done])
+    # The scorecards were completed by their writers after the year ended.
+    users = {u.login: u for u in User.search([
+                ('login', 'in', [login for _, login in done]),
+                ])}
+    completed = min(end + dt.timedelta(days=20), builder.today)
+    to_write = []
+    for scorecard, login in done:
+        to_write.extend(([scorecard], {
+                    'completed_by': users[login].id,
+                    'completion_date': completed,
+                    }))
+    Scorecard.write(*to_write)

@@ -93,6 +93,11 @@ class DemoGrantsTestCase(unittest.TestCase):
                 (demo_grants.CANNING, 'feedback', 'done',
                     1, 1, 1, 3, 'medium'),
                 ])
+        self.assertEqual(
+            [s.completed_by.login if s.completed_by else None
+                for s in scorecards],
+            ['me.lead', 'me.lead', 'me.lead', None, 'supervisor.jote',
+                'supervisor.canning'])
 
     @with_transaction()
     def test_aging_bands(self):

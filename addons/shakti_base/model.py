@@ -232,13 +232,17 @@ class OrganisationMixin(Model):
         another value than its default.
 
         Links are left to the record rules, which check_links applies, so
-        that the code creating records as the user may fill them."""
+        that the code creating records as the user may fill them, except
+        the links to users: they record who did what."""
         for values in vlist:
             for name, value in values.items():
                 field = cls._fields.get(name)
                 if (field is None or not field.readonly or name == 'company'
-                        or field._type in {'many2one', 'one2one', 'reference'}
                         or not value):
+                    continue
+                if (field._type in {'many2one', 'one2one', 'reference'}
+                        and getattr(field, 'model_name', None)
+                        != 'res.user'):
                     continue
                 default = getattr(cls, 'default_%s' % name, None)
                 if default and value == default():

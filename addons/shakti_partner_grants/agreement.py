@@ -57,6 +57,11 @@ def age_unaccounted(disbursements, utilised, date):
     return result
 
 
+def copy_reference(data):
+    "Return the reference of the copy of a record with data"
+    return '%s (copy)' % data['reference']
+
+
 def today():
     pool = Pool()
     Date = pool.get('ir.date')
@@ -241,7 +246,7 @@ class Agreement(
         disbursed_where = utilisation_where = None
         if date:
             disbursed_where = disbursement.date <= date
-            utilisation_where = utilisation.date <= date
+            utilisation_where = utilisation.review_date <= date
         accepted = utilisation.state == 'accepted'
         if utilisation_where is not None:
             accepted &= utilisation_where
@@ -310,7 +315,7 @@ class Agreement(
                 condition=line.utilisation == utilisation.id),
             utilisation.agreement, line.amount, ids,
             where=(utilisation.state == 'accepted')
-            & (utilisation.date <= date))
+            & (utilisation.review_date <= date))
         result = {n: {} for n in names}
         for agreement in agreements:
             bands = age_unaccounted(
@@ -381,6 +386,7 @@ class Agreement(
         # link, which a copy cannot take.
         default = default.copy() if default is not None else {}
         default.setdefault('sub_allocations')
+        default.setdefault('reference', copy_reference)
         return super().copy(agreements, default=default)
 
     @classmethod
@@ -620,6 +626,10 @@ class Utilisation(
         'get_amount')
     submitted_by = fields.Many2One('res.user', "Submitted By", readonly=True)
     reviewed_by = fields.Many2One('res.user', "Reviewed By", readonly=True)
+    review_date = fields.Date(
+        "Review Date", readonly=True,
+        help="The day the funder accepted or rejected the report. The "
+        "report accounts for the money from that day.")
     review_note = fields.Text(
         "Review Note",
         states={
@@ -730,6 +740,7 @@ class Utilisation(
         default = default.copy() if default is not None else {}
         default.setdefault('submitted_by')
         default.setdefault('reviewed_by')
+        default.setdefault('review_date')
         default.setdefault('review_note')
         return super().copy(utilisations, default=default)
 
@@ -826,14 +837,30 @@ class Utilisation(
     @ModelView.button
     @Workflow.transition('accepted')
     def accept(cls, utilisations):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        user = Transaction().user
         check_funder(utilisations, gettext(
                 'shakti_partner_grants.msg_action_accept'))
-        cls.write(utilisations, {'reviewed_by': Transaction().user})
+        for utilisation in utilisations:
+            if user and utilisation.submitted_by and (
+                    utilisation.submitted_by.id == user):
+                raise UtilisationError(gettext(
+                        'shakti_partner_grants'
+                        '.msg_utilisation_self_acceptance',
+                        record=utilisation.rec_name,
+                        user=utilisation.submitted_by.rec_name))
+        cls.write(utilisations, {
+                'reviewed_by': user,
+                'review_date': Date.today(),
+                })
 
     @classmethod
     @ModelView.button
     @Workflow.transition('rejected')
     def reject(cls, utilisations):
+        pool = Pool()
+        Date = pool.get('ir.date')
         check_funder(utilisations, gettext(
                 'shakti_partner_grants.msg_action_reject'))
         for utilisation in utilisations:
@@ -841,7 +868,10 @@ class Utilisation(
                 raise UtilisationError(gettext(
                         'shakti_partner_grants.msg_review_note_required',
                         record=utilisation.rec_name))
-        cls.write(utilisations, {'reviewed_by': Transaction().user})
+        cls.write(utilisations, {
+                'reviewed_by': Transaction().user,
+                'review_date': Date.today(),
+                })
 
     @classmethod
     @ModelView.button

@@ -118,6 +118,15 @@ class Grant(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             ]
 
     @classmethod
+    def copy(cls, grants, default=None):
+        # The agreements of a grant are funded by it alone.
+        default = default.copy() if default is not None else {}
+        default.setdefault('allocations')
+        default.setdefault(
+            'reference', lambda data: '%s (copy)' % data['reference'])
+        return super().copy(grants, default=default)
+
+    @classmethod
     def get_allocated_amount(cls, grants, name):
         pool = Pool()
         Allocation = pool.get('shakti.grant.allocation')

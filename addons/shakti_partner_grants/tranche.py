@@ -601,9 +601,17 @@ class Milestone(
     def verify(cls, milestones):
         pool = Pool()
         Date = pool.get('ir.date')
+        user = Transaction().user
         check_funder(milestones, gettext(
                 'shakti_partner_grants.msg_action_verify'))
         for milestone in milestones:
+            if user and milestone.submitted_by and (
+                    milestone.submitted_by.id == user):
+                raise MilestoneError(gettext(
+                        'shakti_partner_grants'
+                        '.msg_milestone_self_verification',
+                        record=milestone.rec_name,
+                        user=milestone.submitted_by.rec_name))
             if milestone.measure and milestone.achieved < milestone.target:
                 raise MilestoneError(gettext(
                         'shakti_partner_grants.msg_milestone_below_target',
@@ -612,7 +620,7 @@ class Milestone(
                         target=milestone.target,
                         measure=milestone.measure_string))
         cls.write(milestones, {
-                'verified_by': Transaction().user,
+                'verified_by': user,
                 'verification_date': Date.today(),
                 })
 

@@ -619,6 +619,7 @@ class RecordsTestCase(unittest.TestCase):
         """Test a copy starts without the requests, approvals,
         verifications and reviews of the original"""
         pool = Pool()
+        Grant = pool.get('shakti.grant')
         Agreement = pool.get('shakti.grant.agreement')
         Milestone = pool.get('shakti.grant.milestone')
         Utilisation = pool.get('shakti.grant.utilisation')
@@ -663,3 +664,13 @@ class RecordsTestCase(unittest.TestCase):
         self.assertEqual(copy.amount, Decimal('100000.00'))
         self.assertIsNone(copy.submitted_by)
         self.assertIsNone(copy.reviewed_by)
+        self.assertIsNone(copy.review_date)
+
+        # Without a reference given, the copy's says it is a copy.
+        with as_user(users['finance']):
+            copy, = Agreement.copy([Agreement(agreement.id)])
+            self.assertEqual(copy.reference, 'A-1 (copy)')
+            grant_copy, = Grant.copy([Grant(grant.id)])
+            self.assertEqual(grant_copy.reference, 'G-1 (copy)')
+            self.assertEqual(grant_copy.state, 'draft')
+            self.assertEqual(grant_copy.allocations, ())

@@ -4,7 +4,8 @@ import unittest
 from decimal import Decimal
 
 from trytond.model.exceptions import AccessError
-from trytond.modules.shakti_partner_grants.exceptions import FunderError
+from trytond.modules.shakti_partner_grants.exceptions import (
+    FunderError, MilestoneError, UtilisationError)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
@@ -239,3 +240,99 @@ class ReleaseTestCase(unittest.TestCase):
         report = Utilisation(report.id)
         self.assertEqual(report.state, 'rejected')
         self.assertEqual(report.review_note, "Split the staff costs by month")
+
+    @with_transaction()
+    def test_reviewer_is_not_submitter(self):
+        "Test the funder's user who submits cannot also verify or accept"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Tranche = pool.get('shakti.grant.tranche')
+        Milestone = pool.get('shakti.grant.milestone')
+        Disbursement = pool.get('shakti.grant.disbursement')
+        Utilisation = pool.get('shakti.grant.utilisation')
+        Date = pool.get('ir.date')
+
+        organisations = create_hierarchy()
+        grant = create_grant(organisations['lead'])
+        agreement = create_agreement(organisations['partner'], grant)
+        finance = create_user(
+            'finance', organisations['lead'], 'group_finance_officer')
+        approver = create_user(
+            'approver', organisations['lead'], 'group_finance_officer',
+            'group_finance_approver')
+        agreement = Agreement(agreement.id)
+        first, second = agreement.tranches
+        milestone, = second.milestones
+        with as_user(finance):
+            Agreement.activate([agreement])
+            Tranche.request([Tranche(first.id)])
+        with as_user(approver):
+            Tranche.approve([Tranche(first.id)])
+        with as_user(finance):
+            Disbursement.create([{
+                        'tranche': first.id,
+                        'date': Date.today(),
+                        'amount': Decimal('1000.00'),
+                        'reference': "UTR-1",
+                        }])
+            # The funder enters the evidence and the report of a recipient
+            # that works on paper.
+            Milestone.write([Milestone(milestone.id)], {
+                    'evidence': "Intake register received by post",
+                    })
+            Milestone.submit([Milestone(milestone.id)])
+            report, = Utilisation.create([{
+                        'agreement': agreement.id,
+                        'date': Date.today(),
+                        'start_date': START,
+                        'end_date': min(Date.today(), END),
+                        'lines': [('create', [{
+                                        'budget_line': (
+                                            agreement.budget_lines[0].id),
+                                        'amount': Decimal('1000.00'),
+                                        }])],
+                        }])
+            Utilisation.submit([report])
+            with self.assertRaises(MilestoneError) as cm:
+                Milestone.verify([Milestone(milestone.id)])
+            self.assertEqual(cm.exception.message,
+                'Milestone "A-1 Tranche 2: 20 intakes completed" was '
+                'submitted by Finance, who cannot also verify it.')
+            with self.assertRaises(UtilisationError) as cm:
+                Utilisation.accept([Utilisation(report.id)])
+            self.assertEqual(cm.exception.message,
+                'Utilisation report "%s" was submitted by Finance, who '
+                'cannot also accept it.' % report.rec_name)
+        with as_user(approver):
+            Milestone.verify([Milestone(milestone.id)])
+            Utilisation.accept([Utilisation(report.id)])
+        report = Utilisation(report.id)
+        self.assertEqual(report.reviewed_by, approver)
+        self.assertEqual(report.review_date, Date.today())
+        self.assertEqual(Milestone(milestone.id).verified_by, approver)
+
+    @with_transaction()
+    def test_approver_not_set_on_create(self):
+        "Test a new tranche cannot be created with its approver set"
+        pool = Pool()
+        Tranche = pool.get('shakti.grant.tranche')
+
+        organisations = create_hierarchy()
+        grant = create_grant(organisations['lead'])
+        agreement = create_agreement(organisations['partner'], grant)
+        finance = create_user(
+            'finance', organisations['lead'], 'group_finance_officer')
+        approver = create_user(
+            'approver', organisations['lead'], 'group_finance_officer',
+            'group_finance_approver')
+        with as_user(finance), self.assertRaises(AccessError) as cm:
+            Tranche.create([{
+                        'agreement': agreement.id,
+                        'name': "Tranche 3",
+                        'planned_date': END,
+                        'amount': Decimal('1.00'),
+                        'approved_by': approver.id,
+                        }])
+        self.assertEqual(cm.exception.message,
+            'The field "Approved By" is read-only: a new "Tranche" cannot '
+            'be created with the value "Approver".')
