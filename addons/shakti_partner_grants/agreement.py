@@ -330,9 +330,12 @@ class Agreement(
     def validate_fields(cls, agreements, field_names):
         pool = Pool()
         Tranche = pool.get('shakti.grant.tranche')
+        Milestone = pool.get('shakti.grant.milestone')
         super().validate_fields(agreements, field_names)
         if not field_names or field_names & {'start_date', 'end_date'}:
-            Tranche.check_period([t for a in agreements for t in a.tranches])
+            tranches = [t for a in agreements for t in a.tranches]
+            Tranche.check_period(tranches)
+            Milestone.check_period([m for t in tranches for m in t.milestones])
         cls.check_amounts(agreements, field_names)
 
     @classmethod
@@ -543,7 +546,7 @@ class AgreementBudgetLine(
         super().check_modification(
             mode, lines, values=values, external=external)
         if external:
-            check_funder(lines, gettext(
+            check_funder([l.agreement for l in lines], gettext(
                     'shakti_partner_grants.msg_action_change'))
 
 
@@ -585,7 +588,7 @@ class Commitment(
         super().check_modification(
             mode, commitments, values=values, external=external)
         if external:
-            check_funder(commitments, gettext(
+            check_funder([c.agreement for c in commitments], gettext(
                     'shakti_partner_grants.msg_action_change'))
 
 

@@ -541,6 +541,28 @@ class Milestone(
         return 0
 
     @classmethod
+    def validate_fields(cls, milestones, field_names):
+        super().validate_fields(milestones, field_names)
+        if field_names and not (field_names & {'due_date', 'tranche'}):
+            return
+        cls.check_period(milestones)
+
+    @classmethod
+    def check_period(cls, milestones):
+        "Check the due date of each milestone is within its agreement"
+        for milestone in milestones:
+            agreement = milestone.tranche.agreement
+            if not (agreement.start_date <= milestone.due_date
+                    <= agreement.end_date):
+                raise MilestoneError(gettext(
+                        'shakti_partner_grants.msg_milestone_outside_period',
+                        record=milestone.rec_name,
+                        date=milestone.due_date,
+                        agreement=agreement.rec_name,
+                        start_date=agreement.start_date,
+                        end_date=agreement.end_date))
+
+    @classmethod
     def get_achieved(cls, milestones, name):
         """Return the count of each milestone's measure, once per measure,
         organisation and period"""

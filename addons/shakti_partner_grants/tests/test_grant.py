@@ -594,6 +594,8 @@ class RecordsTestCase(unittest.TestCase):
         "Test the period of an agreement keeps the dates of its tranches"
         pool = Pool()
         Agreement = pool.get('shakti.grant.agreement')
+        BudgetLine = pool.get('shakti.grant.agreement.budget_line')
+        Milestone = pool.get('shakti.grant.milestone')
 
         organisations = create_hierarchy()
         users = self.setup_users(organisations)
@@ -613,6 +615,27 @@ class RecordsTestCase(unittest.TestCase):
                     })
         self.assertEqual(Agreement(agreement.id).end_date,
             dt.date(2025, 12, 31))
+
+        milestone, = Agreement(agreement.id).tranches[1].milestones
+        with as_user(users['finance']):
+            with self.assertRaises(MilestoneError) as cm:
+                Milestone.write([Milestone(milestone.id)], {
+                        'due_date': dt.date(2026, 1, 1),
+                        })
+            self.assertEqual(cm.exception.message,
+                'The due date 2026-01-01 of milestone "A-1 Tranche 2: 20 '
+                'intakes completed" is outside the period of agreement '
+                '"A-1 (Test Partner)", 2025-04-01 to 2025-12-31.')
+
+        # The recipient is told which agreement it may not change.
+        with as_user(users['partner']):
+            with self.assertRaises(FunderError) as cm:
+                BudgetLine.write(
+                    list(Agreement(agreement.id).budget_lines[:1]),
+                    {'name': "Salaries"})
+            self.assertEqual(cm.exception.message,
+                'Only the organisations above "Test Partner" may change '
+                '"A-1 (Test Partner)"; you work for "Test Partner".')
 
     @with_transaction()
     def test_copy_starts_unreleased(self):
