@@ -528,16 +528,22 @@ class AgreementBudgetLine(
 
     @classmethod
     def get_utilised_amount(cls, lines, name):
+        """Return the money of the reports accepted up to the date of the
+        context, or of all of them without a date, per budget line"""
         pool = Pool()
         Utilisation = pool.get('shakti.grant.utilisation')
         UtilisationLine = pool.get('shakti.grant.utilisation.line')
         utilisation = Utilisation.__table__()
         line = UtilisationLine.__table__()
+        date = Transaction().context.get('date')
+        accepted = utilisation.state == 'accepted'
+        if date:
+            accepted &= utilisation.review_date <= date
         totals = sum_by(
             line.join(utilisation,
                 condition=line.utilisation == utilisation.id),
             line.budget_line, line.amount, [l.id for l in lines],
-            where=utilisation.state == 'accepted')
+            where=accepted)
         return {l.id: l.currency.round(totals.get(l.id, Decimal(0)))
             for l in lines}
 

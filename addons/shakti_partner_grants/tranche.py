@@ -196,35 +196,45 @@ class Tranche(
             ]
 
     @classmethod
-    def disbursed(cls, tranches):
-        """Return the amount disbursed, the date of the last disbursement
-        and the number of disbursements of each tranche"""
+    def disbursed(cls, tranches, date=None):
+        """Return the amount disbursed and the date of the last
+        disbursement of each tranche, counting the disbursements up to
+        date, or all of them without a date"""
         pool = Pool()
         Disbursement = pool.get('shakti.grant.disbursement')
         disbursement = Disbursement.__table__()
         cursor = Transaction().connection.cursor()
         in_ = fields.SQL_OPERATORS['in']
         ids = [t.id for t in tranches]
+        until = disbursement.date <= date if date else None
         amounts = sum_by(disbursement, disbursement.tranche,
-            disbursement.amount, ids)
+            disbursement.amount, ids, where=until)
         last = {}
         for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            where = in_(disbursement.tranche, sub_ids)
+            if until is not None:
+                where &= until
             cursor.execute(*disbursement.select(
                     disbursement.tranche, Max(disbursement.date),
-                    where=in_(disbursement.tranche, sub_ids),
+                    where=where,
                     group_by=[disbursement.tranche]))
             last.update((i, _to_date(d)) for i, d in cursor)
         return amounts, last
 
     @classmethod
     def get_disbursed(cls, tranches, names):
-        amounts, last = cls.disbursed(tranches)
+        """Return the money disbursed, the actual date and the days late
+        of the tranches on the date of the context, or today"""
+        amounts, last = cls.disbursed(
+            tranches, date=Transaction().context.get('date'))
         date = today()
         result = defaultdict(dict)
         for tranche in tranches:
             amount = amounts.get(tranche.id, Decimal(0))
+            # A tranche paid in full after the date was still open on it.
             actual = (last.get(tranche.id)
-                if tranche.state == 'disbursed' else None)
+                if tranche.state == 'disbursed' and amount >= tranche.amount
+                else None)
             result['disbursed_amount'][tranche.id] = (
                 tranche.currency.round(amount))
             result['actual_date'][tranche.id] = actual

@@ -413,6 +413,66 @@ class GrantTestCase(unittest.TestCase):
                 'accepted utilisation report.')
         self.assertEqual(Agreement(agreement.id).state, 'active')
 
+    @with_transaction()
+    def test_amounts_on_past_date(self):
+        "Test a tranche and a budget line read on a date before the payment"
+        pool = Pool()
+        Tranche = pool.get('shakti.grant.tranche')
+        Disbursement = pool.get('shakti.grant.disbursement')
+        Utilisation = pool.get('shakti.grant.utilisation')
+        BudgetLine = pool.get('shakti.grant.agreement.budget_line')
+        Date = pool.get('ir.date')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        first = agreement.tranches[0]
+        today = Date.today()
+        yesterday = today - dt.timedelta(days=1)
+        with as_user(users['finance']):
+            Tranche.request([Tranche(first.id)])
+        with as_user(users['approver']):
+            Tranche.approve([Tranche(first.id)])
+        with as_user(users['finance']):
+            Disbursement.create([{
+                        'tranche': first.id,
+                        'date': today,
+                        'amount': Decimal('300000.00'),
+                        'reference': "UTR-1",
+                        }])
+        staff = agreement.budget_lines[0]
+        with as_user(users['partner']):
+            report, = Utilisation.create([{
+                        'agreement': agreement.id,
+                        'date': today,
+                        'start_date': dt.date(2025, 4, 1),
+                        'end_date': dt.date(2025, 9, 30),
+                        'lines': [('create', [{
+                                        'budget_line': staff.id,
+                                        'amount': Decimal('100000.00'),
+                                        }])],
+                        }])
+            Utilisation.submit([report])
+        with as_user(users['finance']):
+            Utilisation.accept([Utilisation(report.id)])
+
+            tranche = Tranche(first.id)
+            self.assertEqual(tranche.state, 'disbursed')
+            self.assertEqual(tranche.disbursed_amount, Decimal('300000.00'))
+            self.assertEqual(tranche.actual_date, today)
+            self.assertEqual(tranche.days_late,
+                (today - dt.date(2025, 4, 15)).days)
+            self.assertEqual(BudgetLine(staff.id).utilised_amount,
+                Decimal('100000.00'))
+            # The day before, the tranche was not paid yet and no report
+            # was accepted.
+            with Transaction().set_context(date=yesterday):
+                tranche = Tranche(first.id)
+                self.assertEqual(tranche.disbursed_amount, Decimal('0.00'))
+                self.assertEqual(tranche.actual_date, None)
+                self.assertEqual(tranche.days_late,
+                    (yesterday - dt.date(2025, 4, 15)).days)
+                self.assertEqual(BudgetLine(staff.id).utilised_amount,
+                    Decimal('0.00'))
+
 
 class MeasureTestCase(unittest.TestCase):
     "Test milestones that count the recipient's case records"
