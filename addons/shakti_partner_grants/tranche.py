@@ -248,16 +248,28 @@ class Tranche(
 
     @classmethod
     def get_holding(cls, tranches, name):
+        pool = Pool()
+        Milestone = pool.get('shakti.grant.milestone')
+
+        # The funder cannot verify a submitted milestone whose count is
+        # below its target, so the release waits on the recipient.
+        counted = [m for t in tranches if t.state == 'planned'
+            for m in t.milestones if m.state == 'submitted' and m.measure]
+        achieved = Milestone.get_achieved(counted, 'achieved')
+        below_target = {m.id for m in counted
+            if (achieved[m.id] or 0) < (m.target or 0)}
         result = {}
         for tranche in tranches:
-            result[tranche.id] = tranche.current_hold()
+            result[tranche.id] = tranche.current_hold(below_target)
         return result
 
-    def current_hold(self):
-        "Return what the release of the tranche waits for now"
+    def current_hold(self, below_target=()):
+        """Return what the release of the tranche waits for now, given the
+        ids of the milestones whose count is below their target"""
         if self.state == 'planned':
             states = {m.state for m in self.milestones}
-            if 'pending' in states:
+            if 'pending' in states or any(
+                    m.id in below_target for m in self.milestones):
                 return 'milestone'
             if 'submitted' in states:
                 return 'verification'

@@ -488,6 +488,7 @@ class MeasureTestCase(unittest.TestCase):
         pool = Pool()
         Agreement = pool.get('shakti.grant.agreement')
         Milestone = pool.get('shakti.grant.milestone')
+        Tranche = pool.get('shakti.grant.tranche')
         Intake = pool.get('shakti.intake')
         Place = pool.get('shakti.place')
 
@@ -525,6 +526,19 @@ class MeasureTestCase(unittest.TestCase):
         self.assertEqual(cm.exception.message,
             'Milestone "A-1 Tranche 2: 20 intakes completed" needs 3 '
             '"Intakes completed" and counts 2.')
+        # Below its target, the milestone waits on the recipient.
+        self.assertEqual(Tranche(milestone.tranche.id).holding, 'milestone')
+
+        survivor = create_survivor(
+            organisations['alpha'], block, "Third survivor of alpha")
+        Intake.create([{
+                    'survivor': survivor.id,
+                    'date': dt.date(2025, 6, 1),
+                    'filled_by': 'social_worker',
+                    }])
+        self.assertEqual(Milestone(milestone.id).achieved, 3)
+        self.assertEqual(
+            Tranche(milestone.tranche.id).holding, 'verification')
 
 
 class RecordsTestCase(unittest.TestCase):
