@@ -17,7 +17,7 @@ from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .common import check_funder
+from .common import check_funder, check_funder_of
 from .exceptions import AgreementError, UtilisationError
 
 # The age bands of unaccounted money, in months: (name, from, to).
@@ -391,6 +391,26 @@ class Agreement(
         default.setdefault('sub_allocations')
         default.setdefault('reference', copy_reference)
         return super().copy(agreements, default=default)
+
+    @classmethod
+    def _before_create(cls, vlist):
+        # Check the recipient before the budget lines and tranches created
+        # with the agreement fail on the record rules, whose message names
+        # the agreement by its id only.
+        pool = Pool()
+        Company = pool.get('company.company')
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            for values in vlist:
+                company = values.get('company', cls.default_company())
+                if company is None:
+                    continue
+                recipient = Company(company)
+                check_funder_of(recipient,
+                    '%s (%s)' % (values.get('reference') or '',
+                        recipient.rec_name),
+                    gettext('shakti_partner_grants.msg_action_create'))
+        return super()._before_create(vlist)
 
     @classmethod
     def check_modification(

@@ -32,16 +32,22 @@ def check_funder(records, action):
     """Raise FunderError unless the user works for an organisation above
     the organisation of each record: the one that funds it, or the lead
     NGO above them. Root is not checked."""
+    for record in records:
+        check_funder_of(record.company, record.rec_name, action)
+
+
+def check_funder_of(recipient, record_name, action):
+    """Raise FunderError unless the user works for an organisation above
+    recipient, naming the record by record_name. Root is not checked."""
     transaction = Transaction()
     if not transaction.user:
         return
     organisation = user_organisation()
-    for record in records:
-        if organisation is None or not is_above(organisation, record.company):
-            raise FunderError(gettext(
-                    'shakti_partner_grants.msg_funder_only',
-                    action=action,
-                    record=record.rec_name,
-                    organisation=(
-                        organisation.rec_name if organisation else '-'),
-                    recipient=record.company.rec_name))
+    if organisation is None or not is_above(organisation, recipient):
+        raise FunderError(gettext(
+                'shakti_partner_grants.msg_funder_only',
+                action=action,
+                record=record_name,
+                organisation=(
+                    organisation.rec_name if organisation else '-'),
+                recipient=recipient.rec_name))

@@ -331,6 +331,41 @@ class GrantTestCase(unittest.TestCase):
                 '"A-1 (Test Partner)"; you work for "Test Partner".')
 
     @with_transaction()
+    def test_recipient_not_below_rejected(self):
+        "Test an agreement for an organisation not below the user"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        values = {
+            'reference': 'A-UP',
+            'title': "Case work in the block",
+            'start_date': agreement.start_date,
+            'end_date': agreement.end_date,
+            'amount': Decimal('1000.00'),
+            'budget_lines': [('create', [{
+                            'name': "Staff",
+                            'amount': Decimal('1000.00'),
+                            }])],
+            }
+        with as_user(users['partner']):
+            with self.assertRaises(FunderError) as cm:
+                Agreement.create([dict(values,
+                            company=organisations['lead'].id)])
+            self.assertEqual(cm.exception.message,
+                'Only the organisations above "Test Lead" may create '
+                '"A-UP (Test Lead)"; you work for "Test Partner".')
+            # Without a recipient, the agreement would go to the user's
+            # own organisation.
+            with self.assertRaises(FunderError) as cm:
+                Agreement.create([values])
+            self.assertEqual(cm.exception.message,
+                'Only the organisations above "Test Partner" may create '
+                '"A-UP (Test Partner)"; you work for "Test Partner".')
+        self.assertEqual(
+            Agreement.search([('reference', '=', 'A-UP')]), [])
+
+    @with_transaction()
     def test_utilisation_and_close(self):
         "Test an agreement closes once its disbursements are accounted for"
         pool = Pool()
