@@ -205,6 +205,11 @@ class Agreement(
     def default_state(cls):
         return 'draft'
 
+    @classmethod
+    def default_company(cls):
+        # The user works for the funder, which never funds itself.
+        return None
+
     @fields.depends('company')
     def on_change_with_funder(self, name=None):
         return self.company.parent if self.company else None
@@ -404,7 +409,9 @@ class Agreement(
             for values in vlist:
                 company = values.get('company', cls.default_company())
                 if company is None:
-                    continue
+                    raise AgreementError(gettext(
+                            'shakti_partner_grants.msg_agreement_no_recipient',
+                            record=values.get('reference') or ''))
                 recipient = Company(company)
                 check_funder_of(recipient,
                     '%s (%s)' % (values.get('reference') or '',
@@ -906,7 +913,11 @@ class Utilisation(
     @ModelView.button
     @Workflow.transition('draft')
     def draft(cls, utilisations):
-        pass
+        # The review note stays, to say what to correct.
+        cls.write(utilisations, {
+                'reviewed_by': None,
+                'review_date': None,
+                })
 
 
 class UtilisationLine(

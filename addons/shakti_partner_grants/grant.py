@@ -14,8 +14,9 @@ from trytond.transaction import without_check_access
 
 from .exceptions import GrantError
 
-# The agreements whose amount counts against their source.
-COMMITTED_STATES = {'draft', 'active', 'closed'}
+# The agreements whose whole amount counts against their source; a closed
+# agreement counts what it disbursed.
+COMMITTED_STATES = {'draft', 'active'}
 
 
 class Grant(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
@@ -336,18 +337,36 @@ class Allocation(OrganisationMixin, ModelSQL, ModelView):
 
     @classmethod
     def committed_amounts(cls, source, records):
-        """Return the sum of the amounts of the agreements in a committed
-        state funded by each of the records, a grant or an agreement"""
+        """Return the money committed to the agreements funded by each of
+        the records, a grant or an agreement: the amount of the draft and
+        active agreements, and what the closed ones disbursed"""
         pool = Pool()
         Agreement = pool.get('shakti.grant.agreement')
+        Tranche = pool.get('shakti.grant.tranche')
+        Disbursement = pool.get('shakti.grant.disbursement')
         allocation = cls.__table__()
         agreement = Agreement.__table__()
+        tranche = Tranche.__table__()
+        disbursement = Disbursement.__table__()
         column = getattr(allocation, source)
-        return sum_by(
+        ids = [r.id for r in records]
+        totals = sum_by(
             allocation.join(agreement,
                 condition=allocation.agreement == agreement.id),
-            column, agreement.amount, [r.id for r in records],
+            column, agreement.amount, ids,
             where=agreement.state.in_(list(COMMITTED_STATES)))
+        closed = sum_by(
+            allocation.join(agreement,
+                condition=allocation.agreement == agreement.id
+                ).join(tranche,
+                condition=tranche.agreement == agreement.id
+                ).join(disbursement,
+                condition=disbursement.tranche == tranche.id),
+            column, disbursement.amount, ids,
+            where=agreement.state == 'closed')
+        for id_, amount in closed.items():
+            totals[id_] += amount
+        return totals
 
     @classmethod
     def check_source_amounts(cls, sources):

@@ -355,13 +355,12 @@ class GrantTestCase(unittest.TestCase):
             self.assertEqual(cm.exception.message,
                 'Only the organisations above "Test Lead" may create '
                 '"A-UP (Test Lead)"; you work for "Test Partner".')
-            # Without a recipient, the agreement would go to the user's
-            # own organisation.
-            with self.assertRaises(FunderError) as cm:
+            # The recipient is not the user's own organisation by default.
+            with self.assertRaises(AgreementError) as cm:
                 Agreement.create([values])
             self.assertEqual(cm.exception.message,
-                'Only the organisations above "Test Partner" may create '
-                '"A-UP (Test Partner)"; you work for "Test Partner".')
+                'Choose the recipient of agreement "A-UP", an organisation '
+                'directly under yours.')
         self.assertEqual(
             Agreement.search([('reference', '=', 'A-UP')]), [])
 
@@ -628,6 +627,37 @@ class RecordsTestCase(unittest.TestCase):
                                         }])],
                         }, **values)])
         return report
+
+    @with_transaction()
+    def test_closed_agreement_frees_its_rest(self):
+        "Test a closed agreement keeps only what it disbursed of its source"
+        pool = Pool()
+        Agreement = pool.get('shakti.grant.agreement')
+        Utilisation = pool.get('shakti.grant.utilisation')
+
+        organisations, users, grant, agreement = self.signed_agreement()
+        self.release_first(users, agreement, [Decimal('300000.00')])
+        with as_user(users['partner']):
+            report = self.report(agreement, Decimal('240000.00'))
+            second = self.report(agreement, Decimal('60000.00'))
+            second.lines[0].budget_line = agreement.budget_lines[1]
+            second.lines[0].save()
+            Utilisation.submit([report, second])
+        with as_user(users['finance']):
+            Utilisation.accept([report, second])
+            Agreement.close([Agreement(agreement.id)])
+        self.assertEqual(Agreement(agreement.id).state, 'closed')
+        self.assertEqual(grant.allocated_amount, Decimal('300000.00'))
+        # The 300,000.00 the closed agreement did not pay is free again.
+        create_agreement(organisations['partner'], grant,
+            amount=Decimal('700000.00'), reference='A-2')
+        with self.assertRaises(GrantError) as cm:
+            create_agreement(organisations['partner'], grant,
+                amount=Decimal('1.00'), reference='A-3')
+        self.assertEqual(cm.exception.message,
+            'The agreements funded by "G-1 - Community rehabilitation" '
+            'add up to ₹1,000,001.00, more than its amount '
+            '₹1,000,000.00.')
 
     @with_transaction()
     def test_disbursement_delete_keeps_reports_within(self):

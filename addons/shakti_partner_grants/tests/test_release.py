@@ -240,6 +240,16 @@ class ReleaseTestCase(unittest.TestCase):
         report = Utilisation(report.id)
         self.assertEqual(report.state, 'rejected')
         self.assertEqual(report.review_note, "Split the staff costs by month")
+        self.assertEqual(report.reviewed_by, finance)
+
+        # Back to draft, the report keeps the note of what to correct.
+        with as_user(finance_p):
+            Utilisation.draft([report])
+        report = Utilisation(report.id)
+        self.assertEqual(report.state, 'draft')
+        self.assertIsNone(report.reviewed_by)
+        self.assertIsNone(report.review_date)
+        self.assertEqual(report.review_note, "Split the staff costs by month")
 
     @with_transaction()
     def test_reviewer_is_not_submitter(self):
