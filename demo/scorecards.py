@@ -2,10 +2,10 @@
 # this repository contains the full copyright notices and license terms.
 """Invented scorecards of the last financial year.
 
-The lead NGO rated three CBOs on the block comparison, giving the results
-the programme's own comparison gave (8 High and 7 Medium is High, 2 High,
-8 Medium and 5 Low is Medium, 2 High, 6 Medium and 7 Low is Low), and
-rated a partner in a draft not yet complete. Two partners gave their
+The lead NGO rated three CBOs on the block comparison with the results of
+the programme's own comparison. 8 High and 7 Medium give High, 2 High, 8
+Medium and 5 Low give Medium, and 2 High, 6 Medium and 7 Low give Low. It
+also rated a partner in a draft not yet complete. Two partners gave their
 feedback on the lead NGO."""
 import datetime as dt
 

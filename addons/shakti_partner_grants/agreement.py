@@ -17,7 +17,7 @@ from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .common import check_funder, check_funder_of
+from .common import check_funder, check_funder_of, check_second_user
 from .exceptions import AgreementError, UtilisationError
 
 # The age bands of unaccounted money, in months: (name, from, to).
@@ -878,14 +878,8 @@ class Utilisation(
         user = Transaction().user
         check_funder(utilisations, gettext(
                 'shakti_partner_grants.msg_action_accept'))
-        for utilisation in utilisations:
-            if user and utilisation.submitted_by and (
-                    utilisation.submitted_by.id == user):
-                raise UtilisationError(gettext(
-                        'shakti_partner_grants'
-                        '.msg_utilisation_self_acceptance',
-                        record=utilisation.rec_name,
-                        user=utilisation.submitted_by.rec_name))
+        check_second_user(utilisations, 'submitted_by', UtilisationError,
+            'shakti_partner_grants.msg_utilisation_self_acceptance')
         cls.write(utilisations, {
                 'reviewed_by': user,
                 'review_date': Date.today(),

@@ -51,3 +51,17 @@ def check_funder_of(recipient, record_name, action):
                 organisation=(
                     organisation.rec_name if organisation else '-'),
                 recipient=recipient.rec_name))
+
+
+def check_second_user(records, field, exception, message):
+    """Raise exception with message when the user is the one named by the
+    user field of a record, the one who requested or submitted it. Root is
+    not checked."""
+    user = Transaction().user
+    if not user:
+        return
+    for record in records:
+        first = getattr(record, field)
+        if first and first.id == user:
+            raise exception(gettext(
+                    message, record=record.rec_name, user=first.rec_name))

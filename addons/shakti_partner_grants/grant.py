@@ -237,7 +237,7 @@ class GrantBudgetLine(
         return self.grant.currency if self.grant else None
 
 
-class Allocation(OrganisationMixin, ModelSQL, ModelView):
+class Allocation(OrganisationMixin, CurrencyMixin, ModelSQL, ModelView):
     """The link from a source of funds, a grant or an agreement of the
     organisation, to an agreement with an organisation directly under it.
 
@@ -279,9 +279,6 @@ class Allocation(OrganisationMixin, ModelSQL, ModelView):
     agreement_state = fields.Function(
         fields.Selection('get_agreement_states', "Agreement State"),
         'get_agreement_field')
-    currency = fields.Function(
-        fields.Many2One('currency.currency', "Currency"),
-        'on_change_with_currency')
 
     @classmethod
     def __setup__(cls):
@@ -307,10 +304,6 @@ class Allocation(OrganisationMixin, ModelSQL, ModelView):
                 Source = cls._fields[name].get_target()
                 values['company'] = Source(values[name]).company.id
         return values
-
-    @fields.depends('company')
-    def on_change_with_currency(self, name=None):
-        return self.company.currency if self.company else None
 
     @classmethod
     def get_agreement_states(cls):
@@ -350,11 +343,13 @@ class Allocation(OrganisationMixin, ModelSQL, ModelView):
         disbursement = Disbursement.__table__()
         column = getattr(allocation, source)
         ids = [r.id for r in records]
+
         totals = sum_by(
             allocation.join(agreement,
                 condition=allocation.agreement == agreement.id),
             column, agreement.amount, ids,
             where=agreement.state.in_(list(COMMITTED_STATES)))
+
         closed = sum_by(
             allocation.join(agreement,
                 condition=allocation.agreement == agreement.id
@@ -364,6 +359,7 @@ class Allocation(OrganisationMixin, ModelSQL, ModelView):
                 condition=disbursement.tranche == tranche.id),
             column, disbursement.amount, ids,
             where=agreement.state == 'closed')
+
         for id_, amount in closed.items():
             totals[id_] += amount
         return totals

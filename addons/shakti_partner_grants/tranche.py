@@ -17,10 +17,10 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .agreement import today
-from .common import check_funder
+from .common import check_funder, check_second_user
 from .exceptions import DisbursementError, MilestoneError, TrancheError
 
-# Why a tranche waits, and on whom.
+# The holds on a tranche's release, and the side each one waits on.
 HOLDS = [
     (None, ""),
     ('milestone', "Milestone not met"),
@@ -379,13 +379,8 @@ class Tranche(
                         state=tranche.state_string))
         check_funder(tranches, gettext(
                 'shakti_partner_grants.msg_action_approve'))
-        for tranche in tranches:
-            if user and tranche.requested_by and (
-                    tranche.requested_by.id == user):
-                raise TrancheError(gettext(
-                        'shakti_partner_grants.msg_tranche_self_approval',
-                        record=tranche.rec_name,
-                        user=tranche.requested_by.rec_name))
+        check_second_user(tranches, 'requested_by', TrancheError,
+            'shakti_partner_grants.msg_tranche_self_approval')
         cls.check_milestones(tranches)
         cls.write(tranches, {
                 'state': 'approved',
@@ -648,14 +643,9 @@ class Milestone(
         user = Transaction().user
         check_funder(milestones, gettext(
                 'shakti_partner_grants.msg_action_verify'))
+        check_second_user(milestones, 'submitted_by', MilestoneError,
+            'shakti_partner_grants.msg_milestone_self_verification')
         for milestone in milestones:
-            if user and milestone.submitted_by and (
-                    milestone.submitted_by.id == user):
-                raise MilestoneError(gettext(
-                        'shakti_partner_grants'
-                        '.msg_milestone_self_verification',
-                        record=milestone.rec_name,
-                        user=milestone.submitted_by.rec_name))
             if milestone.measure and milestone.achieved < milestone.target:
                 raise MilestoneError(gettext(
                         'shakti_partner_grants.msg_milestone_below_target',

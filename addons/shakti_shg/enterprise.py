@@ -6,7 +6,8 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
-    LockedByParentMixin, OrganisationMixin, readonly_once_saved, sum_by)
+    LockedByParentMixin, OrganisationMixin, format_amount, readonly_once_saved,
+    sum_by)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
@@ -24,14 +25,6 @@ ACTIVITIES = [
     ('retail', "Retail"),
     ('other', "Other"),
     ]
-
-
-def format_amount(amount, currency):
-    "Return amount formatted in currency for a message"
-    pool = Pool()
-    Lang = pool.get('ir.lang')
-
-    return Lang.get().currency(amount, currency, grouping=True)
 
 
 class Enterprise(OrganisationMixin, Workflow, ModelSQL, ModelView):

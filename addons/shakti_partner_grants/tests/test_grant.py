@@ -766,7 +766,7 @@ class RecordsTestCase(unittest.TestCase):
                 'intakes completed" is outside the period of agreement '
                 '"A-1 (Test Partner)", 2025-04-01 to 2025-12-31.')
 
-        # The recipient is told which agreement it may not change.
+        # The message names the agreement that the recipient may not change.
         with as_user(users['partner']):
             with self.assertRaises(FunderError) as cm:
                 BudgetLine.write(
@@ -828,7 +828,7 @@ class RecordsTestCase(unittest.TestCase):
         self.assertIsNone(copy.reviewed_by)
         self.assertIsNone(copy.review_date)
 
-        # Without a reference given, the copy's says it is a copy.
+        # Without a reference given, the copy's reference ends with (copy).
         with as_user(users['finance']):
             copy, = Agreement.copy([Agreement(agreement.id)])
             self.assertEqual(copy.reference, 'A-1 (copy)')
