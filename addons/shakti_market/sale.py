@@ -1,0 +1,49 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+
+from .exceptions import StallError
+
+
+class POS(metaclass=PoolMeta):
+    __name__ = 'sale.point'
+
+    stall = fields.Function(
+        fields.Many2One('shakti.market.stall', "Stall"), 'get_stall')
+
+    @classmethod
+    def get_stall(cls, points, name):
+        pool = Pool()
+        Stall = pool.get('shakti.market.stall')
+        result = {p.id: None for p in points}
+        for stall in Stall.search([
+                    ('point', 'in', [p.id for p in points]),
+                    ]):
+            result[stall.point.id] = stall.id
+        return result
+
+
+class POSSale(metaclass=PoolMeta):
+    __name__ = 'sale.point.sale'
+
+    @classmethod
+    def validate_fields(cls, sales, field_names):
+        super().validate_fields(sales, field_names)
+        if field_names is None or 'point' in field_names:
+            cls.check_stall_open(sales)
+
+    @classmethod
+    def check_stall_open(cls, sales):
+        pool = Pool()
+        Stall = pool.get('shakti.market.stall')
+        points = {s.point.id for s in sales if s.state == 'open'}
+        if not points:
+            return
+        for stall in Stall.search([('point', 'in', list(points))]):
+            if stall.state != 'open':
+                raise StallError(gettext(
+                        'shakti_market.msg_stall_sale_closed',
+                        stall=stall.rec_name,
+                        state=stall.state_string))
