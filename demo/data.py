@@ -13,7 +13,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
 from . import (
-    counselling, grants, livelihood, paper, plans, ratings, scorecards, shg)
+    counselling, grants, livelihood, market, paper, plans, ratings, scorecards,
+    shg)
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ class _Builder:
         livelihood.load(self)
         grants.load(self)
         scorecards.load(self)
+        market.load(self)
 
     def create_organisations(self):
         pool = Pool()

@@ -13,7 +13,8 @@ import subprocess
 import sys
 
 MODULES = [
-    'shakti_base', 'shakti_case', 'shakti_shg', 'shakti_partner_grants']
+    'shakti_base', 'shakti_case', 'shakti_shg', 'shakti_partner_grants',
+    'shakti_market']
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # The folder of the admin password and the update stamps.
 VAR = pathlib.Path(os.environ.get('SHAKTI_VAR') or ROOT / 'var')

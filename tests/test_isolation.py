@@ -292,6 +292,68 @@ class IsolationTestCase(unittest.TestCase):
                 swept |= set(self.readable_models(self.survivor_models()))
         self.assertEqual(sorted(set(self.survivor_models()) - swept), [])
 
+    # The Tryton models the market uses, with the path to the organisation
+    # of their records; None there means a record shared with everyone.
+    MARKET_MODELS = {
+        'product.template': 'organisation',
+        'product.product': 'template.organisation',
+        'stock.location': 'organisation',
+        'stock.move': 'company',
+        'stock.shipment.internal': 'company',
+        'quality.inspection': 'company',
+        'quality.alert': 'company',
+        'sale.point': 'company',
+        'sale.point.sale': 'company',
+        'sale.point.sale.line': 'sale.company',
+        'sale.point.payment': 'sale.company',
+        'sale.point.cash.session': 'point.company',
+        'sale.point.cash.transfer': 'point.company',
+        }
+
+    def check_market_isolation(self, login):
+        """Check the user reads only her organisations' records of the
+        Tryton models that the market uses, and the shared ones"""
+        pool = Pool()
+        User = pool.get('res.user')
+
+        ownership = {}
+        for name, path in self.MARKET_MODELS.items():
+            Model = pool.get(name)
+            records = Model.search([])
+            owner = path.replace('.', '/') + '/id'
+            rows = Model.export_data(records, ['id', owner])
+            ownership[name] = {
+                int(r[0]): int(r[1]) if r[1] not in {None, ''} else None
+                for r in rows}
+        uid = user_id(login)
+        with Transaction().set_user(uid), \
+                Transaction().set_context(_check_access=True):
+            companies = set(User.get_companies())
+            for name, owners_ in ownership.items():
+                Model = pool.get(name)
+                own = {i for i, c in owners_.items()
+                    if c is None or c in companies}
+                foreign = sorted(set(owners_) - own)
+                with self.subTest(user=login, model=name):
+                    self.assertTrue(foreign, msg="no foreign records")
+                    try:
+                        found = {r.id for r in Model.search([])}
+                    except AccessError:
+                        continue
+                    self.assertEqual(found, own)
+                    with self.assertRaises(AccessError):
+                        Model.read(foreign[:1], ['rec_name'])
+
+    @with_transaction()
+    def test_market_records_of_cbo(self):
+        "Test a CBO reads only its own products, places, stock and sales"
+        self.check_market_isolation(CBO_USERS[0])
+
+    @with_transaction()
+    def test_market_records_of_partner(self):
+        "Test a partner's livelihood officer reads only its market records"
+        self.check_market_isolation(LIVELIHOOD_USERS[0])
+
     @with_transaction()
     def test_member_survivor_link_for_case_roles(self):
         "Test only case roles see that a group member is a survivor"

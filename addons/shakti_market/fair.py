@@ -15,12 +15,14 @@ from trytond.modules.shakti_base.model import (
     readonly_once_saved)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .books import ensure_fiscal_year, setup_books
 from .exceptions import FairError, StallError
+
+in_ = fields.SQL_OPERATORS['in']
 
 LEVELS = [
     ('block', "Block"),
@@ -263,7 +265,7 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                     Case((method.cash == Literal(True), Literal(1)),
                         else_=Literal(0)),
                     Sum(payment.amount),
-                    where=reduce_ids(sale.point, sub_ids)
+                    where=in_(sale.point, sub_ids)
                     & sale.state.in_(['done', 'posted']),
                     group_by=[sale.point, method.cash]))
             cursor.execute(*query)
@@ -522,7 +524,7 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             incoming = move.select(
                 move.to_location, move.product,
                 Sum(move.internal_quantity),
-                where=reduce_ids(move.to_location, sub_ids)
+                where=in_(move.to_location, sub_ids)
                 & move.state.in_(states),
                 group_by=[move.to_location, move.product])
             cursor.execute(*incoming)
@@ -531,7 +533,7 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             outgoing = move.select(
                 move.from_location, move.product,
                 Sum(move.internal_quantity),
-                where=reduce_ids(move.from_location, sub_ids)
+                where=in_(move.from_location, sub_ids)
                 & move.state.in_(out_states),
                 group_by=[move.from_location, move.product])
             cursor.execute(*outgoing)
@@ -586,7 +588,7 @@ def _sum_by(table, key, amount, ids):
     for sub_ids in grouped_slice(ids):
         cursor.execute(*table.select(
                 key, Sum(amount),
-                where=reduce_ids(key, sub_ids), group_by=[key]))
+                where=in_(key, sub_ids), group_by=[key]))
         for key_id, total in cursor:
             totals[key_id] = Decimal(str(total or 0))
     return totals

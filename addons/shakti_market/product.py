@@ -46,6 +46,8 @@ class Template(metaclass=PoolMeta):
             if mode == 'create':
                 values.setdefault('type', 'goods')
                 values.setdefault('salable', True)
+                if values.get('default_uom'):
+                    values.setdefault('sale_uom', values['default_uom'])
                 values.setdefault(
                     'account_category',
                     ModelData.get_id('shakti_market', 'category_market_goods'))
