@@ -29,6 +29,35 @@ class POSSale(metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Staff of an organisation above a CBO sell at the CBO's stall: the
+        # sale takes the organisation of its point, and the record rules
+        # limit the points to those of the user's organisations.
+        cls.point.domain = []
+
+    @fields.depends('point', 'company', 'employee')
+    def on_change_point(self):
+        if self.point and self.point.company != self.company:
+            self.company = self.point.company
+            if self.employee and self.employee.company != self.company:
+                self.employee = None
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        POS = pool.get('sale.point')
+        Employee = pool.get('company.employee')
+        values = super().preprocess_values(mode, values)
+        if values.get('point') is not None:
+            company = POS(values['point']).company
+            values['company'] = company.id
+            employee = values.get('employee')
+            if employee is not None and Employee(employee).company != company:
+                values['employee'] = None
+        return values
+
+    @classmethod
     def validate_fields(cls, sales, field_names):
         super().validate_fields(sales, field_names)
         if field_names is None or 'point' in field_names:
