@@ -6,13 +6,14 @@ from decimal import Decimal
 from sql import Literal
 from sql.aggregate import Sum
 from sql.conditionals import Case
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
     CurrencyMixin, LockedByParentMixin, OrganisationMixin, format_amount,
-    readonly_once_saved)
+    lock_existing, readonly_once_saved, sum_by)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
@@ -256,7 +257,8 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         point2stall = {s.point.id: s.id for s in stalls if s.point}
         cash = defaultdict(Decimal)
         upi = defaultdict(Decimal)
-        for sub_ids in grouped_slice(list(point2stall)):
+        for sub_ids in grouped_slice(
+                list(point2stall), backend.MAX_QUERY_PARAMS):
             query = (payment
                 .join(sale, condition=payment.sale == sale.id)
                 .join(method, condition=payment.method == method.id)
@@ -274,9 +276,9 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                 target[point2stall[point_id]] += Decimal(str(amount or 0))
         ids = [s.id for s in stalls]
         cost = Cost.__table__()
-        costs = _sum_by(cost, cost.stall, cost.amount, ids)
+        costs = sum_by(cost, cost.stall, cost.amount, ids)
         day = Day.__table__()
-        differences = _sum_by(day, day.stall, day.difference, ids)
+        differences = sum_by(day, day.stall, day.difference, ids)
 
         result = {n: {} for n in names}
         for stall in stalls:
@@ -361,6 +363,9 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         User = pool.get('res.user')
         today = Date.today()
 
+        # Two users closing the same day wait for each other, so the day's
+        # sales are posted and the difference recorded once.
+        lock_existing([self])
         if self.state != 'open':
             raise StallError(gettext(
                     'shakti_market.msg_stall_not_open',
@@ -381,6 +386,14 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                     amount=format_amount(sale.amount_to_pay, self.currency)))
         with without_check_access():
             session = self.current_session()
+            if (not session.payments and not session.transfers
+                    and Day.search([
+                            ('stall', '=', self.id),
+                            ('date', '=', today),
+                            ], limit=1)):
+                raise StallError(gettext(
+                        'shakti_market.msg_stall_day_closed',
+                        stall=self.rec_name, date=today))
             expected = session.start_amount + session.balance
             difference = self.currency.round(counted_cash - expected)
             if difference and not reason:
@@ -441,6 +454,9 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         Move = pool.get('stock.move')
         today = Date.today()
         shipments = []
+        # Two users returning the goods at once wait for each other, so the
+        # second finds them on their way back.
+        lock_existing(stalls)
         stocks = cls.get_stock(stalls, available=True)
         for stall in stalls:
             storage = stall.warehouse.storage_location
@@ -519,7 +535,8 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         if available:
             out_states += ['draft', 'staging', 'assigned']
         quantities = defaultdict(lambda: defaultdict(float))
-        for sub_ids in grouped_slice(list(location2stall)):
+        for sub_ids in grouped_slice(
+                list(location2stall), backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             incoming = move.select(
                 move.to_location, move.product,
@@ -580,18 +597,6 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                         product=product.rec_name,
                         quantity='%g %s' % (
                             quantity, product.default_uom.symbol)))
-
-
-def _sum_by(table, key, amount, ids):
-    cursor = Transaction().connection.cursor()
-    totals = defaultdict(Decimal)
-    for sub_ids in grouped_slice(ids):
-        cursor.execute(*table.select(
-                key, Sum(amount),
-                where=in_(key, sub_ids), group_by=[key]))
-        for key_id, total in cursor:
-            totals[key_id] = Decimal(str(total or 0))
-    return totals
 
 
 class StallEnterprise(OrganisationMixin, ModelSQL):

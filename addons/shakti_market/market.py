@@ -8,7 +8,8 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import (
-    CurrencyMixin, LockedByParentMixin, OrganisationMixin, readonly_once_saved)
+    CurrencyMixin, LockedByParentMixin, OrganisationMixin, lock_existing,
+    readonly_once_saved)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -358,6 +359,9 @@ class Receipt(
         production = Location(
             ModelData.get_id('shakti_market', 'location_production'))
         moves = []
+        # A receipt done twice at once puts its goods in the store once.
+        lock_existing(receipts)
+        receipts = [r for r in cls.browse(receipts) if r.state == 'draft']
         for receipt in receipts:
             if not receipt.lines:
                 raise ReceiptError(gettext(

@@ -2,13 +2,42 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow
-from trytond.pool import PoolMeta
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool, PoolMeta
 
 from .exceptions import InspectionError
+
+# The groups whose users record inspections; Tryton lets every user write
+# them.
+INSPECTOR_GROUPS = [
+    ('shakti_base', 'group_livelihood_officer'),
+    ('shakti_base', 'group_admin'),
+    ('quality', 'group_quality'),
+    ]
 
 
 class Inspection(metaclass=PoolMeta):
     __name__ = 'quality.inspection'
+
+    @classmethod
+    def check_modification(
+            cls, mode, inspections, values=None, external=False):
+        super().check_modification(
+            mode, inspections, values=values, external=external)
+        if external and not cls.is_inspector():
+            raise AccessError(gettext(
+                    'shakti_market.msg_inspection_group',
+                    inspection=inspections[0].rec_name))
+
+    @classmethod
+    def is_inspector(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        groups = set(User.get_groups())
+        return any(
+            ModelData.get_id(module, name) in groups
+            for module, name in INSPECTOR_GROUPS)
 
     @classmethod
     @ModelView.button

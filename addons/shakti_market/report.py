@@ -206,9 +206,6 @@ class StallReportSpreadsheet(Report):
             stall_ids = list(map(int, Stall.search([
                             ('fair', '=', fair.id),
                             ], order=[('name', 'ASC'), ('id', 'ASC')])))
-        # NOTE: Stall.get_totals calls grouped_slice without a size, which
-        # trytond 8.0 reads as one id per slice, so the sales, costs and
-        # days of the stalls are summed with three queries per stall.
         rows = Stall.read(stall_ids, [
                 'name', 'company', 'company.rec_name', 'fee', 'point',
                 'point.tax_included', 'cash_sales', 'upi_sales',
