@@ -13,8 +13,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
 from . import (
-    counselling, grants, livelihood, market, paper, plans, ratings, scorecards,
-    shg)
+    buyers, counselling, grants, livelihood, market, paper, plans, ratings,
+    scorecards, shg)
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +180,7 @@ class _Builder:
         grants.load(self)
         scorecards.load(self)
         market.load(self)
+        buyers.load(self)
 
     def create_organisations(self):
         pool = Pool()

@@ -25,3 +25,7 @@ class StallError(ValidationError):
 
 class InspectionError(ValidationError):
     pass
+
+
+class OrderError(ValidationError):
+    pass
