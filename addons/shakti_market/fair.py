@@ -352,8 +352,10 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
 
     def close_cash_day(self, counted_cash, reason=None):
         """Post the day's sales and close the cash session with the counted
-        cash; a difference is recorded as a cash movement of its own and
-        on the stall's day, with its reason"""
+        cash.
+
+        A difference is recorded as a cash movement of its own and on the
+        stall's day, with its reason."""
         pool = Pool()
         Date = pool.get('ir.date')
         Day = pool.get('shakti.market.stall.day')

@@ -27,7 +27,7 @@ KINDS = [
 
 # The quality criteria every product group starts with, as
 # (name, description, kinds or None for every kind). Each is a yes or no
-# question the inspector answers; a "no" fails the inspection.
+# question the inspector answers, and a "no" fails the inspection.
 CRITERIA = [
     ('finish', "Finish: no defects, stains or loose threads", None),
     ('labelling', "Labelling: product, maker and price on the label", None),
@@ -41,7 +41,7 @@ CRITERIA = [
 class ProductGroup(DeactivableMixin, ModelSQL, ModelView):
     """A group of enterprises making the same kind of product.
 
-    Its member enterprises may belong to CBOs of different blocks; the
+    Its member enterprises may belong to CBOs of different blocks, and the
     coordinating organisation, at or above them, manages it. The group,
     its quality criteria and its product category are shared with every
     organisation; which enterprises are members is scoped to the
