@@ -262,7 +262,7 @@ def return_goods(stall):
     pool = Pool()
     Shipment = pool.get('stock.shipment.internal')
     Stall = pool.get('shakti.market.stall')
-    shipments = Stall.return_unsold([stall])
+    shipments = Stall.create_returns([stall])
     Shipment.pack(shipments)
     Shipment.ship(shipments)
     Shipment.do(shipments)

@@ -449,7 +449,16 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     def return_unsold(cls, stalls):
         """Create the transfers that take the goods left at each stall back
-        to the places they came from"""
+        to the places they came from.
+
+        A button returns an action or nothing to the client, so the
+        transfers are not returned."""
+        cls.create_returns(stalls)
+
+    @classmethod
+    def create_returns(cls, stalls):
+        """Create and return the transfers that take the goods left at each
+        stall back to the places they came from"""
         pool = Pool()
         Date = pool.get('ir.date')
         Shipment = pool.get('stock.shipment.internal')

@@ -261,7 +261,8 @@ class StallReportSpreadsheet(Report):
         product_ids = sorted({l['product'] for l in sales})
         names = [
             'rec_name', 'default_uom', 'default_uom.symbol',
-            'template.sale_uom', 'template.product_group.rec_name',
+            'template.sale_uom', 'template.product_group',
+            'template.product_group.rec_name', 'template.enterprise',
             'template.product_group.control',
             'template.organisation.rec_name']
         # Monitoring may read the products but not the enterprises, so its
@@ -294,8 +295,10 @@ class StallReportSpreadsheet(Report):
                 'unit': row['default_uom.']['symbol'],
                 'sale_uom': template['sale_uom'] or row['default_uom'],
                 'product_group': group.get('rec_name'),
+                'product_group_id': template.get('product_group'),
                 'control': group.get('control'),
                 'enterprise': enterprise.get('rec_name'),
+                'enterprise_id': template.get('enterprise'),
                 'organisation': organisation.get('rec_name'),
                 'cost_prices': {
                     c: cost_prices.get((row['id'], c)) or Decimal(0)
@@ -359,7 +362,9 @@ class StallReportSpreadsheet(Report):
                     'stall': stall['name'],
                     'product': product['name'],
                     'product_group': product['product_group'],
+                    'product_group_id': product['product_group_id'],
                     'enterprise': product['enterprise'],
+                    'enterprise_id': product['enterprise_id'],
                     'organisation': product['organisation'],
                     'unit': product['unit'],
                     'quantity': quantity,
@@ -371,11 +376,14 @@ class StallReportSpreadsheet(Report):
 
     @classmethod
     def get_sum_rows(cls, product_rows, key):
-        """Return a row per value of key in the product rows, such as the
-        product group or the enterprise, with their sums"""
+        """Return a row per record of key in the product rows, such as the
+        product group or the enterprise, with their sums.
+
+        Rows are summed by the id of the record, not by its name: two
+        enterprises of one name are two rows."""
         sums = {}
         for row in product_rows:
-            value = row[key] or ''
+            value = row.get('%s_id' % key)
             if value not in sums:
                 sums[value] = {
                     key: row[key],
@@ -388,7 +396,9 @@ class StallReportSpreadsheet(Report):
             for name in ['quantity', 'sales', 'cost_of_goods', 'margin']:
                 sums[value][name] += row[name]
         # The rows without a group or an enterprise come last.
-        return [sums[v] for v in sorted(sums, key=lambda v: (not v, v))]
+        return [sums[v] for v in sorted(sums, key=lambda v: (
+                    v is None, sums[v][key] or '',
+                    sums[v]['organisation'] or '', v or 0))]
 
     @classmethod
     def get_cost_rows(cls, stalls, costs):

@@ -3,8 +3,10 @@
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import without_check_access
 
 from .exceptions import StallError
+from .market import _at_or_below
 
 
 class POS(metaclass=PoolMeta):
@@ -70,9 +72,40 @@ class POSSale(metaclass=PoolMeta):
         points = {s.point.id for s in sales if s.state == 'open'}
         if not points:
             return
-        for stall in Stall.search([('point', 'in', list(points))]):
+        with without_check_access():
+            stalls = Stall.search([('point', 'in', list(points))])
+        for stall in stalls:
             if stall.state != 'open':
                 raise StallError(gettext(
                         'shakti_market.msg_stall_sale_closed',
                         stall=stall.rec_name,
                         state=stall.state_string))
+
+
+class POSSaleLine(metaclass=PoolMeta):
+    __name__ = 'sale.point.sale.line'
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        super().validate_fields(lines, field_names)
+        if field_names is None or field_names & {'sale', 'product'}:
+            # A sale made while the stall was open takes no goods once it
+            # is closed.
+            Sale.check_stall_open({l.sale for l in lines})
+            cls.check_product_organisation(lines)
+
+    @classmethod
+    def check_product_organisation(cls, lines):
+        "A stall sells the goods of its organisation and of those below it"
+        for line in lines:
+            organisation = line.product.template.organisation
+            company = line.sale.company
+            if organisation and not _at_or_below(organisation, company):
+                raise StallError(gettext(
+                        'shakti_market.msg_sale_product_organisation',
+                        product=line.product.rec_name,
+                        organisation=organisation.rec_name,
+                        point=line.sale.point.rec_name,
+                        company=company.rec_name))
