@@ -4,6 +4,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
 
 from .exceptions import InspectionError
 
@@ -52,3 +53,37 @@ class Inspection(metaclass=PoolMeta):
                         inspection=inspection.rec_name,
                         control=inspection.control.rec_name))
         super().pass_(inspections)
+
+
+class Control(metaclass=PoolMeta):
+    __name__ = 'quality.control'
+
+    @classmethod
+    def check_modification(cls, mode, controls, values=None, external=False):
+        super().check_modification(
+            mode, controls, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            check_group_coordinator(controls)
+
+
+class ControlPoint(metaclass=PoolMeta):
+    __name__ = 'quality.control.point'
+
+    @classmethod
+    def check_modification(cls, mode, points, values=None, external=False):
+        super().check_modification(
+            mode, points, values=values, external=external)
+        if external:
+            check_group_coordinator({p.control for p in points})
+
+
+def check_group_coordinator(controls):
+    """Raise AccessError unless the user may change the product groups
+    whose criteria the controls are"""
+    pool = Pool()
+    ProductGroup = pool.get('shakti.market.product_group')
+    with Transaction().set_context(active_test=False):
+        groups = ProductGroup.search([
+                ('control', 'in', [c.id for c in controls]),
+                ])
+    ProductGroup.check_coordinator(groups)

@@ -26,10 +26,12 @@ class ShaktiMarketTestCase(CompanyTestMixin, ModuleTestCase):
         "Test context of company multivalue target"
         # The organisation of a product or of a place only says who sees
         # it; their company-dependent values, such as the accounts of a
-        # category, follow the user's current company as in Tryton.
+        # category, follow the user's current company as in Tryton. The
+        # quality control's fields are Tryton's own.
         pool = Pool()
         Company = pool.get('company.company')
-        scoped_only = {'product.template', 'stock.location'}
+        scoped_only = {
+            'product.template', 'stock.location', 'quality.control'}
         for mname, model in pool.iterobject():
             if (not isregisteredby(model, self.module)
                     or issubclass(model, Company)
