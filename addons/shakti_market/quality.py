@@ -21,6 +21,15 @@ class Inspection(metaclass=PoolMeta):
     __name__ = 'quality.inspection'
 
     @classmethod
+    def get_from_control(cls, control, origin=None):
+        inspection = super().get_from_control(control, origin=origin)
+        # Staff of an organisation above inspect a CBO's transfer: the
+        # inspection belongs to the transfer's organisation.
+        if origin is not None and getattr(origin, 'company', None):
+            inspection.company = origin.company
+        return inspection
+
+    @classmethod
     def check_modification(
             cls, mode, inspections, values=None, external=False):
         super().check_modification(
