@@ -3,12 +3,12 @@
 """The accounts a stall's point of sale posts to, set up on first use.
 
 A point of sale posts each sale and each cash movement. Livelihood staff
-should not have to set up accounts before their first fair, so the first
+should not have to set up accounts before their first fair. So the first
 stall of an organisation creates a small chart of accounts from Tryton's
-minimal template, a financial year from April to March around the fair,
-the cash and UPI payment methods and the cash movement types. An
-organisation that already has a chart keeps it: only what is missing is
-added."""
+minimal template and a financial year from April to March around the
+fair. It also creates the cash and UPI payment methods and the cash
+movement types. An organisation that already has a chart keeps it, and
+only what is missing is added."""
 import datetime as dt
 from collections import namedtuple
 

@@ -15,7 +15,7 @@ class Location(metaclass=PoolMeta):
     organisation = fields.Many2One(
         'company.company', "Organisation", readonly=True,
         ondelete='RESTRICT',
-        help="The organisation whose goods the place holds; only its users "
+        help="The organisation whose goods the place contains. Only its users "
         "and those above it see the place. Places without one, such as "
         "customers, are shared.")
     enterprise = fields.Many2One(

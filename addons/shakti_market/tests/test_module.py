@@ -24,7 +24,7 @@ class ShaktiMarketTestCase(CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_company_multivalue_context(self):
         "Test context of company multivalue target"
-        # The organisation of a product or of a place only says who sees
+        # The organisation of a product or of a place only sets who sees
         # it; their company-dependent values, such as the accounts of a
         # category, follow the user's current company as in Tryton. The
         # quality control's fields are Tryton's own.
