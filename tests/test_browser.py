@@ -846,13 +846,9 @@ def test_market_failed_inspection_keeps_transfer_packed(page, server):
     ship_and_fail_inspection(page, server, 'livelihood.vedika', transfer)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-        "The partner's staff can neither reserve nor inspect the goods of a "
-        "CBO's transfer. Both run in the CBO's organisation, which is not "
-        "among her companies, so the goods are not reserved and the "
-        "inspection takes the partner as its organisation, outside the "
-        "domain of its origin."))
 def test_market_officer_above_cbo_fails_inspection(page, server):
+    # The partner's livelihood officer reserves and inspects the goods of
+    # her CBO's transfer, which run in the CBO's organisation.
     stall = stall_of(server, BASIRHAT)
     transfer = packed_transfer(server, 'livelihood.jote', stall)
     ship_and_fail_inspection(page, server, 'livelihood.jote', transfer)
