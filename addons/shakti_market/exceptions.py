@@ -7,6 +7,10 @@ class ProductGroupError(ValidationError):
     pass
 
 
+class ProductError(ValidationError):
+    pass
+
+
 class ReceiptError(ValidationError):
     pass
 

@@ -269,7 +269,11 @@ class Receipt(
 
     enterprise = fields.Many2One(
         'shakti.shg.enterprise', "Enterprise", required=True,
-        ondelete='RESTRICT', states=_states)
+        ondelete='RESTRICT',
+        states={
+            # The lines name the enterprise's products.
+            'readonly': (Eval('state') != 'draft') | Eval('lines', [0]),
+            })
     date = fields.Date("Date", required=True, states=_states)
     warehouse = fields.Many2One(
         'stock.location', "Store", readonly=True, ondelete='RESTRICT',
@@ -324,6 +328,14 @@ class Receipt(
     def get_total_cost(self, name):
         total = sum((l.amount or Decimal(0) for l in self.lines), Decimal(0))
         return self.currency.round(total) if self.currency else total
+
+    @classmethod
+    def validate_fields(cls, receipts, field_names):
+        super().validate_fields(receipts, field_names)
+        if field_names is None or 'enterprise' in field_names:
+            for receipt in receipts:
+                for line in receipt.lines:
+                    line.check_product()
 
     @classmethod
     def check_modification(cls, mode, receipts, values=None, external=False):

@@ -2,12 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import fields
-from trytond.modules.shakti_base.model import check_rule_read
+from trytond.model.exceptions import AccessError
+from trytond.modules.shakti_base.model import check_rule_read, format_amount
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import ProductGroupError
+from .exceptions import ProductError, ProductGroupError
 from .market import _at_or_below
 
 
@@ -76,6 +77,21 @@ class Template(metaclass=PoolMeta):
             self.salable = True
 
     @classmethod
+    def check_modification(cls, mode, templates, values=None, external=False):
+        super().check_modification(
+            mode, templates, values=values, external=external)
+        if mode == 'write' and values and 'enterprise' in values:
+            # The goods of an enterprise stay its own: their stock, sales
+            # and organisation follow from it.
+            for template in templates:
+                if (template.enterprise
+                        and values['enterprise'] != template.enterprise.id):
+                    raise AccessError(gettext(
+                            'shakti_market.msg_product_enterprise_change',
+                            product=template.rec_name,
+                            enterprise=template.enterprise.rec_name))
+
+    @classmethod
     def validate_fields(cls, templates, field_names):
         super().validate_fields(templates, field_names)
         if field_names is None or field_names & {
@@ -110,7 +126,9 @@ class Template(metaclass=PoolMeta):
         control applies"""
         pool = Pool()
         Member = pool.get('shakti.market.product_group.member')
+        ProductGroup = pool.get('shakti.market.product_group')
         TemplateCategory = pool.get('product.template-product.category')
+        groups = {t.product_group for t in templates if t.product_group}
         with without_check_access():
             pairs = {
                 (t.product_group.id, t.enterprise.id) for t in templates
@@ -125,6 +143,21 @@ class Template(metaclass=PoolMeta):
             Member.create([
                     {'group': g, 'enterprise': e}
                     for g, e in sorted(pairs - existing)])
+            # A product that changed group leaves the category of the old
+            # group, so that only its new group's quality control applies.
+            group_categories = {
+                g.category for g in ProductGroup.search([
+                        ('category', 'in', list({
+                                    c.id for t in templates
+                                    for c in t.categories})),
+                        ])}
+            TemplateCategory.delete(TemplateCategory.search([
+                        ('template', 'in', [t.id for t in templates]),
+                        ('category', 'in', [c.id for c in group_categories]),
+                        ('category', 'not in', [
+                                g.category.id for g in groups
+                                if g.category]),
+                        ]))
             links = []
             for template in templates:
                 group = template.product_group
@@ -135,3 +168,39 @@ class Template(metaclass=PoolMeta):
                             'category': group.category.id,
                             })
             TemplateCategory.create(links)
+
+
+class _PriceCheckMixin:
+    "Reject a price below zero for the goods of an enterprise"
+    __slots__ = ()
+    _price_field = None
+
+    @classmethod
+    def validate_fields(cls, prices, field_names):
+        super().validate_fields(prices, field_names)
+        if field_names is None or cls._price_field in field_names:
+            cls.check_price(prices)
+
+    @classmethod
+    def check_price(cls, prices):
+        for price in prices:
+            value = getattr(price, cls._price_field)
+            if (value is not None and value < 0
+                    and price.template.enterprise):
+                raise ProductError(gettext(
+                        'shakti_market.msg_product_price_negative',
+                        product=price.template.rec_name,
+                        field=cls.__names__(cls._price_field)['field'],
+                        price=format_amount(value, (
+                                price.company
+                                or price.template.organisation).currency)))
+
+
+class ListPrice(_PriceCheckMixin, metaclass=PoolMeta):
+    __name__ = 'product.list_price'
+    _price_field = 'list_price'
+
+
+class GrossPrice(_PriceCheckMixin, metaclass=PoolMeta):
+    __name__ = 'product.gross_price'
+    _price_field = 'gross_price'

@@ -1,12 +1,25 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+
+from sql.aggregate import Sum
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.modules.shakti_base.model import format_amount, lock_existing
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import without_check_access
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import StallError
 from .market import _at_or_below
+
+
+def format_quantity(quantity, unit):
+    "Return quantity rounded to unit and formatted for a message"
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    return Lang.get().format_number(unit.round(quantity), unit.digits)
 
 
 class POS(metaclass=PoolMeta):
@@ -64,22 +77,49 @@ class POSSale(metaclass=PoolMeta):
         super().validate_fields(sales, field_names)
         if field_names is None or 'point' in field_names:
             cls.check_stall_open(sales)
+        if field_names is None or field_names & {'point', 'date'}:
+            cls.check_fair_dates(sales)
+
+    @classmethod
+    def sale_stalls(cls, sales):
+        "Return the stall of each sale's point, by point id"
+        pool = Pool()
+        Stall = pool.get('shakti.market.stall')
+        points = {s.point.id for s in sales}
+        if not points:
+            return {}
+        with without_check_access():
+            return {s.point.id: s for s in Stall.search([
+                        ('point', 'in', list(points)),
+                        ])}
 
     @classmethod
     def check_stall_open(cls, sales):
-        pool = Pool()
-        Stall = pool.get('shakti.market.stall')
-        points = {s.point.id for s in sales if s.state == 'open'}
-        if not points:
-            return
-        with without_check_access():
-            stalls = Stall.search([('point', 'in', list(points))])
-        for stall in stalls:
+        stalls = cls.sale_stalls([s for s in sales if s.state == 'open'])
+        for stall in stalls.values():
             if stall.state != 'open':
                 raise StallError(gettext(
                         'shakti_market.msg_stall_sale_closed',
                         stall=stall.rec_name,
                         state=stall.state_string))
+
+    @classmethod
+    def check_fair_dates(cls, sales):
+        "A stall sells on the days of its fair"
+        stalls = cls.sale_stalls(sales)
+        for sale in sales:
+            stall = stalls.get(sale.point.id)
+            if not stall or sale.state != 'open':
+                continue
+            fair = stall.fair
+            if not (fair.start_date <= sale.date <= fair.end_date):
+                raise StallError(gettext(
+                        'shakti_market.msg_sale_outside_fair',
+                        sale=sale.rec_name,
+                        date=sale.date,
+                        stall=stall.rec_name,
+                        start_date=fair.start_date,
+                        end_date=fair.end_date))
 
 
 class POSSaleLine(metaclass=PoolMeta):
@@ -95,6 +135,104 @@ class POSSaleLine(metaclass=PoolMeta):
             # is closed.
             Sale.check_stall_open({l.sale for l in lines})
             cls.check_product_organisation(lines)
+        if field_names is None or field_names & {
+                'quantity', 'unit_list_price', 'unit_gross_price'}:
+            cls.check_quantity_price(lines)
+        if field_names is None or field_names & {
+                'sale', 'product', 'quantity'}:
+            cls.check_stall_stock(lines)
+
+    @classmethod
+    def check_quantity_price(cls, lines):
+        "A line sells or returns some goods at a price above zero"
+        for line in lines:
+            if not line.quantity:
+                raise StallError(gettext(
+                        'shakti_market.msg_sale_line_quantity',
+                        product=line.product.rec_name,
+                        sale=line.sale.rec_name,
+                        quantity=format_quantity(
+                            line.quantity or 0, line.product.default_uom)))
+            for price in [line.unit_list_price, line.unit_gross_price]:
+                if price is not None and price <= 0:
+                    raise StallError(gettext(
+                            'shakti_market.msg_sale_line_price',
+                            product=line.product.rec_name,
+                            sale=line.sale.rec_name,
+                            price=format_amount(price, line.sale.currency)))
+
+    @classmethod
+    def check_stall_stock(cls, lines):
+        """A stall sells only the goods it holds and takes back only what
+        it sold.
+
+        Goods leave the stall's place when the day's sales are posted, so
+        the lines of the sales not posted yet count against the goods on
+        hand."""
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        Stall = pool.get('shakti.market.stall')
+        lines = [l for l in lines if l.sale.state != 'cancelled']
+        stalls = Sale.sale_stalls({l.sale for l in lines})
+        if not stalls:
+            return
+        # Two sales at one stall at once wait for each other, so they
+        # cannot sell the same goods twice.
+        lock_existing(list(stalls.values()))
+        with without_check_access():
+            stock = Stall.get_stock(list(stalls.values()), available=True)
+            unposted, sold = cls.stall_quantities(list(stalls))
+        for line in lines:
+            stall = stalls.get(line.sale.point.id)
+            if not stall:
+                continue
+            key = (stall.point.id, line.product.id)
+            # The stall's products are sold in their default unit.
+            unit = line.product.default_uom
+            on_hand = stock[stall.id].get(line.product, 0)
+            if line.quantity > 0 and unposted[key] > on_hand:
+                raise StallError(gettext(
+                        'shakti_market.msg_sale_line_stock',
+                        product=line.product.rec_name,
+                        sale=line.sale.rec_name,
+                        quantity=format_quantity(line.quantity, unit),
+                        stall=stall.rec_name,
+                        available=format_quantity(
+                            on_hand - unposted[key] + line.quantity, unit)))
+            elif line.quantity < 0 and sold[key] < 0:
+                raise StallError(gettext(
+                        'shakti_market.msg_sale_line_return',
+                        product=line.product.rec_name,
+                        sale=line.sale.rec_name,
+                        quantity=format_quantity(-line.quantity, unit),
+                        stall=stall.rec_name,
+                        sold=format_quantity(sold[key] - line.quantity, unit)))
+
+    @classmethod
+    def stall_quantities(cls, points):
+        """Return, by point and product id, the quantity on the sales not
+        posted yet and the quantity sold less returns, of the sales not
+        cancelled"""
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        cursor = Transaction().connection.cursor()
+        line = cls.__table__()
+        sale = Sale.__table__()
+        unposted = defaultdict(float)
+        sold = defaultdict(float)
+        in_ = fields.SQL_OPERATORS['in']
+        for sub_ids in grouped_slice(points, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.join(
+                    sale, condition=line.sale == sale.id).select(
+                    sale.point, line.product, sale.state, Sum(line.quantity),
+                    where=in_(sale.point, list(sub_ids))
+                    & (sale.state != 'cancelled'),
+                    group_by=[sale.point, line.product, sale.state]))
+            for point, product, state, quantity in cursor:
+                sold[point, product] += quantity
+                if state != 'posted':
+                    unposted[point, product] += quantity
+        return unposted, sold
 
     @classmethod
     def check_product_organisation(cls, lines):

@@ -1,0 +1,184 @@
+# This file is part of Shakti.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+import re
+import unittest
+from decimal import Decimal
+
+from trytond.modules.shakti_market.exceptions import StallError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    activate_module, drop_db, with_transaction)
+from trytond.transaction import Transaction
+
+from .tools import (
+    COST, COUNTED, PRICE, REASON, as_user, close_day, create_product,
+    setup_stall)
+
+
+def new_sale(user_id, stall_id, product_id, quantity, date=None, price=None):
+    """Create as the user an unpaid sale of quantity of the product at the
+    stall, on date and at price when given, and return it"""
+    pool = Pool()
+    Sale = pool.get('sale.point.sale')
+    Line = pool.get('sale.point.sale.line')
+    Stall = pool.get('shakti.market.stall')
+    Product = pool.get('product.product')
+
+    with as_user(user_id):
+        stall = Stall(stall_id)
+        with Transaction().set_context(company=stall.company.id):
+            sale = Sale(point=stall.point)
+            sale.on_change_point()
+            if date:
+                sale.date = date
+            sale.save()
+            line = Line(
+                sale=sale, product=Product(product_id), quantity=quantity)
+            line.on_change_product()
+            if price is not None:
+                line.unit_list_price = line.unit_gross_price = price
+            line.save()
+    return Sale(sale.id)
+
+
+class StallSaleTestCase(unittest.TestCase):
+    """Test that a stall sells only the goods it holds, on the days of its
+    fair, and takes back only what it sold"""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module('shakti_market')
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
+
+    def assertStallError(self, message, *args, **kwargs):
+        """Assert new_sale raises StallError with the message, where the
+        sale's number is "(N)" and today's date is %(today)s"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        with self.assertRaises(StallError) as cm:
+            new_sale(*args, **kwargs)
+        self.assertEqual(
+            re.sub(r'"\(\d+\)"', '"(N)"', cm.exception.message),
+            message % {'today': Date.today()})
+
+    @with_transaction(user=0)
+    def test_sell_what_is_left(self):
+        """Test the CBO's officer sells the eight sarees left and not
+        nine"""
+        ids = setup_stall("Alpha")
+        # 12 sent, 2 and 3 sold, 1 taken back: 8 left.
+        sale = new_sale(ids['officer'], ids['stall'], ids['product'], 8)
+        self.assertEqual(sale.total, Decimal('6800.00'))
+        sale.lines[0].quantity = 9
+        with self.assertRaises(StallError) as cm:
+            with as_user(ids['officer']):
+                sale.lines[0].save()
+        self.assertEqual(cm.exception.message, (
+                'The sale "%s" sells 9 of "Block-printed Saree", but the '
+                'stall "%s" has 8 left to sell.' % (
+                    sale.rec_name, sale.point.stall.rec_name)))
+
+    @with_transaction(user=0)
+    def test_sell_more_than_left_by_lead(self):
+        """Test the lead's officer cannot sell more than the stall holds,
+        and can once a sale is cancelled"""
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        ids = setup_stall("Beta")
+        first = new_sale(ids['lead_officer'], ids['stall'], ids['product'], 5)
+        with self.assertRaises(StallError) as cm:
+            new_sale(ids['lead_officer'], ids['stall'], ids['product'], 4)
+        self.assertRegex(cm.exception.message, (
+                r'^The sale "\(\d+\)" sells 4 of "Block-printed Saree", but '
+                r'the stall "Beta Stall, [-\d]+" has 3 left to sell\.$'))
+        with as_user(ids['lead_officer']):
+            Sale.cancel([first])
+        new_sale(ids['lead_officer'], ids['stall'], ids['product'], 4)
+
+    @with_transaction(user=0)
+    def test_sell_after_closing_day(self):
+        """Test the goods posted at the day's close leave the stall and
+        are counted once"""
+        ids = setup_stall("Alpha")
+        close_day(ids['officer'], ids['stall'], COUNTED, REASON)
+        new_sale(ids['officer'], ids['stall'], ids['product'], 8)
+        self.assertStallError(
+            'The sale "(N)" sells 1 of "Block-printed Saree", but the stall '
+            '"Alpha Stall, %(today)s" has 0 left to sell.',
+            ids['officer'], ids['stall'], ids['product'], 1)
+
+    @with_transaction(user=0)
+    def test_sell_product_never_sent(self):
+        "Test a product never sent to the stall cannot be sold there"
+        pool = Pool()
+        Enterprise = pool.get('shakti.shg.enterprise')
+        ProductGroup = pool.get('shakti.market.product_group')
+        ids = setup_stall("Alpha")
+        group, = ProductGroup.search([('name', '=', "Alpha Textiles")])
+        stole = create_product(
+            Enterprise(ids['enterprise']), group, "Printed Stole",
+            Decimal('320.0000'), COST)
+        self.assertStallError(
+            'The sale "(N)" sells 1 of "Printed Stole", but the stall '
+            '"Alpha Stall, %(today)s" has 0 left to sell.',
+            ids['officer'], ids['stall'], stole.id, 1)
+
+    @with_transaction(user=0)
+    def test_return_what_was_sold(self):
+        """Test the stall takes back the four sarees it sold less returns,
+        and not one more"""
+        ids = setup_stall("Alpha")
+        sale = new_sale(ids['officer'], ids['stall'], ids['product'], -4)
+        self.assertEqual(sale.total, Decimal('-3400.00'))
+        self.assertStallError(
+            'The sale "(N)" takes back 1 of "Block-printed Saree", but the '
+            'stall "Alpha Stall, %(today)s" sold 0 of it less returns.',
+            ids['lead_officer'], ids['stall'], ids['product'], -1)
+
+    @with_transaction(user=0)
+    def test_quantity_and_price(self):
+        "Test a line sells some goods at a price above zero"
+        ids = setup_stall("Beta")
+        self.assertStallError(
+            'The quantity of "Block-printed Saree" on the sale "(N)" is 0: '
+            'sell or return at least one.',
+            ids['officer'], ids['stall'], ids['product'], 0)
+        self.assertStallError(
+            'The price of "Block-printed Saree" on the sale "(N)" is '
+            '-₹1.00: it must be above zero.',
+            ids['officer'], ids['stall'], ids['product'], 1,
+            price=Decimal('-1.0000'))
+        self.assertStallError(
+            'The price of "Block-printed Saree" on the sale "(N)" is ₹0.00: '
+            'it must be above zero.',
+            ids['lead_officer'], ids['stall'], ids['product'], 1,
+            price=Decimal('0'))
+        sale = new_sale(
+            ids['officer'], ids['stall'], ids['product'], 1,
+            price=PRICE - 50)
+        self.assertEqual(sale.total, Decimal('800.00'))
+
+    @with_transaction(user=0)
+    def test_sale_on_fair_days(self):
+        "Test a sale is dated on a day of the stall's fair"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        ids = setup_stall("Alpha")
+        today = Date.today()
+        after = today + dt.timedelta(days=3)
+        self.assertStallError(
+            'The sale "(N)" is dated %s, but the stall "Alpha Stall, '
+            '%%(today)s" sells only on the days of its fair, from %s to %s.'
+            % (after, today, today + dt.timedelta(days=2)),
+            ids['officer'], ids['stall'], ids['product'], 1, date=after)
+        sale = new_sale(
+            ids['lead_officer'], ids['stall'], ids['product'], 1,
+            date=today + dt.timedelta(days=2))
+        self.assertEqual(sale.date, today + dt.timedelta(days=2))
