@@ -51,7 +51,9 @@ class User(metaclass=PoolMeta):
         # Tryton takes the current company from the context only when it is
         # one of the user's companies; an organisation below them is also
         # the user's to work for, as stock and inspections of a CBO's stall
-        # need.
+        # need. Any other company in the context, such as one left from
+        # another user's records, gives way to the user's own current
+        # company, where Tryton would leave her none and so no records.
         pool = Pool()
         Company = pool.get('company.company')
         transaction = Transaction()
@@ -69,6 +71,10 @@ class User(metaclass=PoolMeta):
                 company = Company(company_id)
                 while company and company.id not in own:
                     company = company.parent
-            if company:
-                values['company'] = company_id
+                if company:
+                    values['company'] = company_id
+                else:
+                    with transaction.reset_context():
+                        values['company'] = super().read(
+                            [transaction.user], ['company'])[0]['company']
         return result
