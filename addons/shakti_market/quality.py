@@ -4,7 +4,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import InspectionError
 
@@ -62,6 +62,40 @@ class Inspection(metaclass=PoolMeta):
                         inspection=inspection.rec_name,
                         control=inspection.control.rec_name))
         super().pass_(inspections)
+        cls.resolve_alerts(inspections)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('failed')
+    def fail(cls, inspections):
+        super().fail(inspections)
+        cls.reopen_alerts(inspections)
+
+    @classmethod
+    def resolve_alerts(cls, inspections):
+        """Resolve the alerts of the inspections that passed: the goods
+        were checked again and met the criteria"""
+        pool = Pool()
+        Alert = pool.get('quality.alert')
+        with without_check_access():
+            alerts = Alert.search([
+                    ('origin', 'in', [str(i) for i in inspections]),
+                    ('state', '!=', 'resolved'),
+                    ])
+            Alert.process([a for a in alerts if a.state != 'processing'])
+            Alert.resolve(alerts)
+
+    @classmethod
+    def reopen_alerts(cls, inspections):
+        """Open again the resolved alerts of the inspections that failed,
+        so that they block their transfers until resolved"""
+        pool = Pool()
+        Alert = pool.get('quality.alert')
+        with without_check_access():
+            Alert.open(Alert.search([
+                        ('origin', 'in', [str(i) for i in inspections]),
+                        ('state', '=', 'resolved'),
+                        ]))
 
 
 class Control(metaclass=PoolMeta):
