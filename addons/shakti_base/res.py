@@ -49,14 +49,13 @@ class User(metaclass=PoolMeta):
     @classmethod
     def read(cls, ids, fields_names):
         # Tryton takes the current company from the context only when it is
-        # one of the user's companies; an organisation below them is also
-        # the user's to work for, as stock and inspections of a CBO's stall
-        # need. Any other company in the context, such as one left from
-        # another user's records, gives way to the user's own current
-        # company, where Tryton would leave her none and so no records.
+        # one of the user's companies. The user also works for the
+        # organisations below them, as the stock and inspections of a CBO's
+        # stall need.
         pool = Pool()
         Company = pool.get('company.company')
         transaction = Transaction()
+
         result = super().read(ids, fields_names)
         company_id = transaction.context.get('company')
         if (not fields_names or 'company' not in fields_names
@@ -74,6 +73,9 @@ class User(metaclass=PoolMeta):
                 if company:
                     values['company'] = company_id
                 else:
+                    # Another company, such as one left in the context of
+                    # another user's records, gives way to her own current
+                    # company: Tryton would leave her none, so no records.
                     with transaction.reset_context():
                         values['company'] = super().read(
                             [transaction.user], ['company'])[0]['company']

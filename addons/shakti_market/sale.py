@@ -163,8 +163,8 @@ class POSSaleLine(metaclass=PoolMeta):
 
     @classmethod
     def check_stall_stock(cls, lines):
-        """A stall sells only the goods it holds and takes back only what
-        it sold.
+        """Check that a stall sells only the goods it has and takes back
+        only what it sold.
 
         Goods leave the stall's place when the day's sales are posted, so
         the lines of the sales not posted yet count against the goods on
