@@ -309,8 +309,10 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         for stall in stalls:
             books = setup_books(stall.company)
             ensure_fiscal_year(stall.company, today)
+            # The warehouse takes the fair's start date in its name, like
+            # the point of sale, so the stalls of a yearly fair differ.
             stall.warehouse = Location.create_market_warehouse(
-                stall.name, stall.company, stall=stall)
+                stall.rec_name, stall.company, stall=stall)
             with without_check_access():
                 stall.point = POS(
                     name=stall.rec_name,
