@@ -20,7 +20,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .books import ensure_fiscal_year, setup_books
+from .books import OPENING_FLOAT, ensure_fiscal_year, setup_books
 from .exceptions import FairError, StallError
 
 in_ = fields.SQL_OPERATORS['in']
@@ -352,6 +352,17 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         with without_check_access():
             return Session.get_current(self.point)
 
+    def session_float(self, session):
+        "Return the opening float put in the cash session"
+        pool = Pool()
+        Transfer = pool.get('sale.point.cash.transfer')
+        with without_check_access():
+            transfers = Transfer.search([
+                    ('session', '=', session.id),
+                    ('type.name', '=', OPENING_FLOAT),
+                    ])
+        return sum((t.amount for t in transfers), Decimal(0))
+
     def close_cash_day(self, counted_cash, reason=None):
         """Post the day's sales and close the cash session with the counted
         cash.
@@ -425,9 +436,12 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             session.save()
             Session.close([session])
             Session.post([session])
+            # The opening float is a cash movement of the first session but
+            # part of the cash the day starts with.
+            start_cash = session.start_amount + self.session_float(session)
             day = Day(
                 stall=self, date=today, session=session,
-                start_cash=session.start_amount,
+                start_cash=start_cash,
                 expected_cash=expected, counted_cash=counted_cash,
                 difference=difference, reason=reason,
                 cash_sales=cash_sales, upi_sales=upi_sales,
@@ -722,7 +736,8 @@ class StallDay(OrganisationMixin, CurrencyMixin, ModelSQL, ModelView):
     upi_sales = Monetary(
         "UPI Sales", currency='currency', digits='currency', readonly=True)
     start_cash = Monetary(
-        "Start Cash", currency='currency', digits='currency', readonly=True)
+        "Start Cash", currency='currency', digits='currency', readonly=True,
+        help="The cash the day started with, float included.")
     expected_cash = Monetary(
         "Expected Cash", currency='currency', digits='currency',
         readonly=True)
@@ -816,13 +831,15 @@ class CloseDay(Wizard):
                     'shakti_market.msg_stall_not_open',
                     stall=stall.rec_name))
         session = stall.current_session()
-        expected = session.start_amount + session.balance
+        # The opening float is a cash movement of the first session but
+        # part of the cash the day starts with.
+        opening_float = stall.session_float(session)
         return {
             'stall': stall.id,
             'currency': stall.currency.id,
-            'start_cash': session.start_amount,
-            'cash_in': session.balance,
-            'expected_cash': expected,
+            'start_cash': session.start_amount + opening_float,
+            'cash_in': session.balance - opening_float,
+            'expected_cash': session.start_amount + session.balance,
             }
 
     def transition_close(self):

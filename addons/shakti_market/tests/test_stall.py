@@ -6,10 +6,17 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
+from trytond.transaction import Transaction
 
 from .tools import (
-    FLOAT, create_enterprise, open_stall, return_unsold, returns,
-    setup_closed_day, setup_goods, store_location)
+    COUNTED, FLOAT, REASON, as_user, close_day, create_enterprise, open_stall,
+    return_unsold, returns, sell, setup_closed_day, setup_goods, setup_stall,
+    store_location)
+
+
+def today():
+    "Return today's date"
+    return Pool().get('ir.date').today()
 
 
 class StallReturnTestCase(unittest.TestCase):
@@ -124,3 +131,102 @@ class StallPlaceTestCase(unittest.TestCase):
         self.assertEqual(sorted(p.id for p in found), sorted([
                     store.id, store.input_location.id,
                     store.output_location.id, store.storage_location.id]))
+
+
+def close_day_defaults(user_id, stall_id):
+    """Return the start cash, cash sales and movements, and expected cash
+    that the Close Day wizard shows the user for the stall"""
+    pool = Pool()
+    CloseDay = pool.get('shakti.market.stall.close_day', type='wizard')
+    with as_user(user_id), Transaction().set_context(
+            active_model='shakti.market.stall', active_id=stall_id,
+            active_ids=[stall_id]):
+        session_id, _, _ = CloseDay.create()
+        try:
+            result = CloseDay.execute(session_id, {}, 'start')
+        finally:
+            CloseDay.delete(session_id)
+    defaults = result['view']['defaults']
+    return (defaults['start_cash'], defaults['cash_in'],
+        defaults['expected_cash'])
+
+
+def stall_days(stall_id):
+    """Return the date, start cash, cash sales, expected and counted cash
+    and difference of each closed day of the stall, the last first"""
+    pool = Pool()
+    Stall = pool.get('shakti.market.stall')
+    return [(d.date, d.start_cash, d.cash_sales, d.expected_cash,
+            d.counted_cash, d.difference)
+        for d in Stall(stall_id).days]
+
+
+class CloseDayTestCase(unittest.TestCase):
+    "Test the closing of a stall's cash day"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module('shakti_market')
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
+
+    @with_transaction(user=0)
+    def test_first_day_starts_with_float(self):
+        """Test the first day starts with the opening float, which is not
+        a cash sale"""
+        ids = setup_stall("Alpha")
+
+        # 1,700.00 in and 850.00 out in cash, on 500.00 of change.
+        self.assertEqual(close_day_defaults(ids['officer'], ids['stall']), (
+                Decimal('500.00'), Decimal('850.00'), Decimal('1350.00')))
+
+        close_day(ids['officer'], ids['stall'], COUNTED, REASON)
+        self.assertEqual(stall_days(ids['stall']), [(
+                    today(), Decimal('500.00'), Decimal('850.00'),
+                    Decimal('1350.00'), Decimal('1345.00'),
+                    Decimal('-5.00'))])
+
+    @with_transaction(user=0)
+    def test_later_day_starts_with_count(self):
+        """Test a later day starts with the cash counted the day before
+        and shows only its own cash sales"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        Stall = pool.get('shakti.market.stall')
+
+        ids = setup_closed_day("Beta")
+        stall = Stall(ids['stall'])
+        product = Product(ids['product'])
+        sell(stall, product, 1, "Cash")
+        sell(stall, product, 2, "UPI")
+
+        self.assertEqual(
+            close_day_defaults(ids['lead_officer'], ids['stall']), (
+                Decimal('1345.00'), Decimal('850.00'), Decimal('2195.00')))
+
+        close_day(ids['lead_officer'], ids['stall'], Decimal('2195.00'), None)
+        self.assertEqual(stall_days(ids['stall'])[0], (
+                today(), Decimal('1345.00'), Decimal('850.00'),
+                Decimal('2195.00'), Decimal('2195.00'), Decimal('0.00')))
+
+    @with_transaction(user=0)
+    def test_day_without_float(self):
+        "Test the first day of a stall without float starts with no cash"
+        pool = Pool()
+        Company = pool.get('company.company')
+        Enterprise = pool.get('shakti.shg.enterprise')
+        Place = pool.get('shakti.place')
+
+        ids = setup_goods("Gamma")
+        stall = open_stall(
+            Company(ids['company']), Place(ids['block']),
+            Enterprise(ids['enterprise']), "Gamma Stall",
+            Decimal('1500.00'), Decimal(0))
+
+        self.assertEqual(close_day_defaults(ids['officer'], stall.id), (
+                Decimal('0.00'), Decimal('0.00'), Decimal('0.00')))
