@@ -363,12 +363,13 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                     ])
         return sum((t.amount for t in transfers), Decimal(0))
 
-    def close_cash_day(self, counted_cash, reason=None):
+    def close_cash_day(self, counted_cash, reason=None, date=None):
         """Post the day's sales and close the cash session with the counted
         cash.
 
-        A difference is recorded as a cash movement of its own and on the
-        stall's day, with its reason."""
+        The day is dated date, today by default, which must be a day of
+        the fair and not after today. A difference is recorded as a cash
+        movement of its own and on the stall's day, with its reason."""
         pool = Pool()
         Date = pool.get('ir.date')
         Day = pool.get('shakti.market.stall.day')
@@ -377,6 +378,8 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         Transfer = pool.get('sale.point.cash.transfer')
         User = pool.get('res.user')
         today = Date.today()
+        if date is None:
+            date = today
 
         # Two users closing the same day wait for each other, so the day's
         # sales are posted and the difference recorded once.
@@ -385,6 +388,14 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             raise StallError(gettext(
                     'shakti_market.msg_stall_not_open',
                     stall=self.rec_name))
+        fair = self.fair
+        if not (fair.start_date <= date <= fair.end_date) or date > today:
+            raise StallError(gettext(
+                    'shakti_market.msg_stall_day_date',
+                    stall=self.rec_name,
+                    date=date,
+                    start_date=fair.start_date,
+                    end_date=fair.end_date))
         if counted_cash is None or counted_cash < 0:
             raise StallError(gettext(
                     'shakti_market.msg_stall_counted_cash',
@@ -404,11 +415,11 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             if (not session.payments and not session.transfers
                     and Day.search([
                             ('stall', '=', self.id),
-                            ('date', '=', today),
+                            ('date', '=', date),
                             ], limit=1)):
                 raise StallError(gettext(
                         'shakti_market.msg_stall_day_closed',
-                        stall=self.rec_name, date=today))
+                        stall=self.rec_name, date=date))
             expected = session.start_amount + session.balance
             difference = self.currency.round(counted_cash - expected)
             if difference and not reason:
@@ -422,8 +433,8 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                     ('point', '=', self.point.id),
                     ('state', '=', 'done'),
                     ])
-            for date in {s.date for s in sales} | {today}:
-                ensure_fiscal_year(self.company, date)
+            for sale_date in {s.date for s in sales} | {date}:
+                ensure_fiscal_year(self.company, sale_date)
             cash_sales, upi_sales = self.sales_payments(sales)
             Sale.post(sales)
             if difference:
@@ -431,7 +442,7 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                 Transfer(
                     point=self.point, session=session,
                     type=books.difference, amount=difference,
-                    date=today).save()
+                    date=date).save()
             session.end_amount = counted_cash
             session.save()
             Session.close([session])
@@ -440,7 +451,7 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             # part of the cash the day starts with.
             start_cash = session.start_amount + self.session_float(session)
             day = Day(
-                stall=self, date=today, session=session,
+                stall=self, date=date, session=session,
                 start_cash=start_cash,
                 expected_cash=expected, counted_cash=counted_cash,
                 difference=difference, reason=reason,

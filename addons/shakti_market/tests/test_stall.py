@@ -1,8 +1,10 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
 import unittest
 from decimal import Decimal
 
+from trytond.modules.shakti_market.exceptions import StallError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
@@ -161,6 +163,35 @@ def stall_days(stall_id):
         for d in Stall(stall_id).days]
 
 
+def close_day_on(user_id, stall_id, counted, reason, date):
+    "Close the day of date at the stall as the user with the cash counted"
+    pool = Pool()
+    Stall = pool.get('shakti.market.stall')
+    with as_user(user_id):
+        Stall(stall_id).close_cash_day(counted, reason, date=date)
+
+
+def set_fair_dates(stall_id, start_date, end_date):
+    "Set the start and end dates of the fair of the stall"
+    pool = Pool()
+    Fair = pool.get('shakti.market.fair')
+    Stall = pool.get('shakti.market.stall')
+    Fair.write([Stall(stall_id).fair], {
+            'start_date': start_date,
+            'end_date': end_date,
+            })
+
+
+def cash_movements(stall_id):
+    "Return the type, amount and date of the cash movements of the stall"
+    pool = Pool()
+    Stall = pool.get('shakti.market.stall')
+    Transfer = pool.get('sale.point.cash.transfer')
+    transfers = Transfer.search(
+        [('point', '=', Stall(stall_id).point.id)], order=[('id', 'ASC')])
+    return [(t.type.name, t.amount, t.date) for t in transfers]
+
+
 class CloseDayTestCase(unittest.TestCase):
     "Test the closing of a stall's cash day"
 
@@ -230,3 +261,64 @@ class CloseDayTestCase(unittest.TestCase):
 
         self.assertEqual(close_day_defaults(ids['officer'], stall.id), (
                 Decimal('0.00'), Decimal('0.00'), Decimal('0.00')))
+
+    @with_transaction(user=0)
+    def test_close_past_day(self):
+        """Test a past day of the fair is closed on its date, and only
+        once"""
+        ids = setup_stall("Delta")
+        start = today() - dt.timedelta(days=3)
+        set_fair_dates(ids['stall'], start, today() + dt.timedelta(days=1))
+
+        close_day_on(ids['officer'], ids['stall'], COUNTED, REASON, start)
+        self.assertEqual(stall_days(ids['stall']), [(
+                    start, Decimal('500.00'), Decimal('850.00'),
+                    Decimal('1350.00'), Decimal('1345.00'),
+                    Decimal('-5.00'))])
+        # The stall opened today with its float; the difference is
+        # recorded on the day closed.
+        self.assertEqual(cash_movements(ids['stall']), [
+                ("Opening Float", Decimal('500.00'), today()),
+                ("Cash Difference", Decimal('-5.00'), start),
+                ])
+
+        with self.assertRaises(StallError) as context:
+            close_day_on(
+                ids['lead_officer'], ids['stall'], COUNTED, None, start)
+        self.assertEqual(context.exception.message,
+            'The day of %s at the stall "Delta Stall, %s" is already closed '
+            'and nothing was sold or paid since.' % (start, start))
+
+    @with_transaction(user=0)
+    def test_close_day_outside_fair(self):
+        """Test a day before the fair, after it or after today is not
+        closed, and nothing is recorded"""
+        ids = setup_stall("Epsilon")
+        start = today() - dt.timedelta(days=3)
+        end = today() + dt.timedelta(days=1)
+        set_fair_dates(ids['stall'], start, end)
+        message = (
+            'The day of %s at the stall "Epsilon Stall, %s" cannot be '
+            'closed. Close a day from %s to %s, the dates of its fair, and '
+            'not after today.')
+
+        for date in [start - dt.timedelta(days=1), today() + dt.timedelta(
+                    days=1)]:
+            with self.subTest(date=date):
+                with self.assertRaises(StallError) as context:
+                    close_day_on(
+                        ids['officer'], ids['stall'], COUNTED, REASON, date)
+                self.assertEqual(context.exception.message,
+                    message % (date, start, start, end))
+
+        # Once the fair is over, the wizard's day, today, is after it.
+        end = today() - dt.timedelta(days=1)
+        set_fair_dates(ids['stall'], start, end)
+        with self.assertRaises(StallError) as context:
+            close_day(ids['lead_officer'], ids['stall'], COUNTED, REASON)
+        self.assertEqual(context.exception.message,
+            message % (today(), start, start, end))
+
+        self.assertEqual(stall_days(ids['stall']), [])
+        self.assertEqual(cash_movements(ids['stall']), [
+                ("Opening Float", Decimal('500.00'), today())])
