@@ -89,7 +89,7 @@ def create_products(builder, organisation, group):
     with Transaction().set_context(company=company.id):
         for enterprise in enterprises:
             template = Template(
-                name="%s, %s" % (product_name, enterprise.shg.village),
+                name="%s, %s" % (product_name, enterprise.shg.name),
                 enterprise=enterprise, product_group=group,
                 default_uom=unit, gross_price=price, products=[Product()])
             template.save()

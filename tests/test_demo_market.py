@@ -1,7 +1,7 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The demo's fairs and stall sales, built on the demo organisations,
-groups, enterprises and logins."""
+"""The demo's enterprises, products, fairs and stall sales, built on the
+demo organisations, groups and logins."""
 import datetime as dt
 import random
 import unittest
@@ -20,8 +20,34 @@ from demo import shg as demo_shg
 
 from .tools import shakti_modules
 
+# The enterprise of each demo group, named after its trade and the group.
+GROUP_ENTERPRISES = [
+    "Block Printing Unit, Sonar Tori SHG",
+    "Block Printing Unit, Ujjwala Mahila Dal",
+    "Pickle and Papad Unit, Navodaya Podupu Sangham",
+    "Pickle and Papad Unit, Sri Lakshmi Mahila Sangham",
+    "Stitching Centre, Notun Asha SHG",
+    "Stitching Centre, Sabala Mahila Dal",
+    "Terracotta Jewellery, Alor Disha SHG",
+    "Terracotta Jewellery, Nari Shakti Dal",
+    ]
+PRODUCTS = [
+    "Necklace set, Alor Disha SHG",
+    "Necklace set, Nari Shakti Dal",
+    "Pickle jar, Navodaya Podupu Sangham",
+    "Pickle jar, Sri Lakshmi Mahila Sangham",
+    "Printed stole, Sonar Tori SHG",
+    "Printed stole, Ujjwala Mahila Dal",
+    "Salwar suit, Notun Asha SHG",
+    "Salwar suit, Sabala Mahila Dal",
+    ]
 BASIRHAT = "Basirhat-I Mukti Sangha"
 CANNING = "Canning Sakhi Samiti"
+
+
+def duplicates(names):
+    "Return the names that occur more than once, sorted"
+    return sorted(n for n, c in Counter(names).items() if c > 1)
 
 
 class DemoMarketTestCase(unittest.TestCase):
@@ -62,6 +88,30 @@ class DemoMarketTestCase(unittest.TestCase):
     def tearDownClass(cls):
         super().tearDownClass()
         drop_db()
+
+    @with_transaction()
+    def test_enterprise_names_unique(self):
+        "Test no two demo enterprises share a name"
+        pool = Pool()
+        Enterprise = pool.get('shakti.shg.enterprise')
+
+        enterprises = Enterprise.search([])
+        self.assertEqual(duplicates([e.name for e in enterprises]), [])
+        self.assertEqual(
+            sorted(e.name for e in enterprises if e.kind == 'group'),
+            GROUP_ENTERPRISES)
+        # Each organisation's first group has a tailor of its own too.
+        self.assertEqual(len(enterprises), len(GROUP_ENTERPRISES) + 4)
+
+    @with_transaction()
+    def test_product_names_unique(self):
+        "Test no two demo products share a name"
+        pool = Pool()
+        Template = pool.get('product.template')
+
+        templates = Template.search([('enterprise', '!=', None)])
+        self.assertEqual(duplicates([t.name for t in templates]), [])
+        self.assertEqual(sorted(t.name for t in templates), PRODUCTS)
 
     @with_transaction()
     def test_days_within_fair(self):
