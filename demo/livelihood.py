@@ -75,8 +75,10 @@ def create_enterprises(builder, organisation):
     for index, group in enumerate(groups):
         members = Member.members_on([group], today)
         start = first_of_month(today, -rng.randint(5, 8))
+        # Two groups of an organisation may meet in one village, so the
+        # enterprise takes the group's name.
         enterprise = Enterprise(
-            shg=group, name="%s, %s" % (name, group.village),
+            shg=group, name="%s, %s" % (name, group.name),
             kind='group', activity=activity,
             members=members[:rng.randint(3, 5)], start_date=start,
             capital=Decimal(rng.choice([15000, 20000, 30000])))
@@ -93,7 +95,8 @@ def create_enterprises(builder, organisation):
         Entry.save(entries)
         if index == 0:
             tailor = Enterprise(
-                shg=group, name="Tailoring by %s" % members[-1].name,
+                shg=group,
+                name="Tailoring by %s, %s" % (members[-1].name, group.name),
                 kind='individual', activity='tailoring',
                 members=[members[-1]], start_date=start,
                 capital=Decimal('6000.00'))

@@ -30,7 +30,8 @@ TRADE_GROUPS = {
     }
 # (organisation, fair, level, organiser, place code, days before today
 # it started, length in days, stall fee, opening float, whether the stall
-# is over and closed)
+# is over and closed). The open fair's day is today, which lies within it,
+# and the closed fair's days are its first and second.
 FAIRS = [
     ("Basirhat-I Mukti Sangha", "Basirhat Block Haat Mela", 'block',
         "Block Development Office, Basirhat-I", 'WB-N24P-BASIRHAT-I',
@@ -88,7 +89,7 @@ def create_products(builder, organisation, group):
     with Transaction().set_context(company=company.id):
         for enterprise in enterprises:
             template = Template(
-                name="%s, %s" % (product_name, enterprise.shg.village),
+                name="%s, %s" % (product_name, enterprise.shg.name),
                 enterprise=enterprise, product_group=group,
                 default_uom=unit, gross_price=price, products=[Product()])
             template.save()
@@ -144,10 +145,15 @@ def create_fair(builder, organisation, name, level, organiser, place,
         stall.save()
         Stall.open([stall])
         send_goods(stall, goods, fail_first=True)
-        sell_day(builder, stall, goods, counted_short=Decimal('20.00'),
+        if over:
+            days = [start, start + dt.timedelta(days=1)]
+        else:
+            days = [builder.today]
+        sell_day(builder, stall, goods, days[0],
+            counted_short=Decimal('20.00'),
             reason="Change given twice to one buyer")
         if over:
-            sell_day(builder, stall, goods)
+            sell_day(builder, stall, goods, days[1])
             return_goods(stall)
             Stall.close([stall])
 
@@ -176,7 +182,7 @@ def create_fair_planned(builder, organisation, products):
 
 def send_goods(stall, goods, fail_first=False):
     """Send half of each product's stock to the stall through the
-    quality inspection"""
+    quality inspection, arriving on the fair's first day"""
     pool = Pool()
     Control = pool.get('quality.control')
     Inspection = pool.get('quality.inspection')
@@ -193,6 +199,8 @@ def send_goods(stall, goods, fail_first=False):
             from_location=store.storage_location, to_location=storage,
             planned_date=stall.fair.start_date,
             planned_start_date=stall.fair.start_date,
+            effective_date=stall.fair.start_date,
+            effective_start_date=stall.fair.start_date,
             moves=[Move(
                     product=product, unit=product.default_uom,
                     quantity=quantity // 2, company=stall.company,
@@ -226,8 +234,9 @@ def store_quantity(product, store):
         return int(Product(product.id).quantity)
 
 
-def sell_day(builder, stall, goods, counted_short=Decimal(0), reason=None):
-    "Sell in cash and by UPI, take a return, and close the day"
+def sell_day(builder, stall, goods, date, counted_short=Decimal(0),
+        reason=None):
+    "Sell in cash and by UPI on date, take a return, and close the day"
     pool = Pool()
     Sale = pool.get('sale.point.sale')
     Line = pool.get('sale.point.sale.line')
@@ -241,8 +250,7 @@ def sell_day(builder, stall, goods, counted_short=Decimal(0), reason=None):
     for quantity, method in [
             (2, "Cash"), (1, "UPI"), (3, "Cash"), (1, "UPI"), (-1, "Cash")]:
         product = rng.choice(goods)
-        sale = Sale(point=stall.point, company=stall.company,
-            date=builder.today)
+        sale = Sale(point=stall.point, company=stall.company, date=date)
         sale.save()
         line = Line(sale=sale, product=product, quantity=quantity)
         line.on_change_product()
@@ -254,7 +262,7 @@ def sell_day(builder, stall, goods, counted_short=Decimal(0), reason=None):
     Sale.process(Sale.browse(sales))
     session = stall.current_session()
     expected = session.start_amount + session.balance
-    stall.close_cash_day(expected - counted_short, reason)
+    stall.close_cash_day(expected - counted_short, reason, date=date)
 
 
 def return_goods(stall):

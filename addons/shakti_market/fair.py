@@ -20,7 +20,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .books import ensure_fiscal_year, setup_books
+from .books import OPENING_FLOAT, ensure_fiscal_year, setup_books
 from .exceptions import FairError, StallError
 
 in_ = fields.SQL_OPERATORS['in']
@@ -309,8 +309,10 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         for stall in stalls:
             books = setup_books(stall.company)
             ensure_fiscal_year(stall.company, today)
+            # The warehouse takes the fair's start date in its name, like
+            # the point of sale, so the stalls of a yearly fair differ.
             stall.warehouse = Location.create_market_warehouse(
-                stall.name, stall.company, stall=stall)
+                stall.rec_name, stall.company, stall=stall)
             with without_check_access():
                 stall.point = POS(
                     name=stall.rec_name,
@@ -350,12 +352,24 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         with without_check_access():
             return Session.get_current(self.point)
 
-    def close_cash_day(self, counted_cash, reason=None):
+    def session_float(self, session):
+        "Return the opening float put in the cash session"
+        pool = Pool()
+        Transfer = pool.get('sale.point.cash.transfer')
+        with without_check_access():
+            transfers = Transfer.search([
+                    ('session', '=', session.id),
+                    ('type.name', '=', OPENING_FLOAT),
+                    ])
+        return sum((t.amount for t in transfers), Decimal(0))
+
+    def close_cash_day(self, counted_cash, reason=None, date=None):
         """Post the day's sales and close the cash session with the counted
         cash.
 
-        A difference is recorded as a cash movement of its own and on the
-        stall's day, with its reason."""
+        The day is dated date, today by default, which must be a day of
+        the fair and not after today. A difference is recorded as a cash
+        movement of its own and on the stall's day, with its reason."""
         pool = Pool()
         Date = pool.get('ir.date')
         Day = pool.get('shakti.market.stall.day')
@@ -364,6 +378,8 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         Transfer = pool.get('sale.point.cash.transfer')
         User = pool.get('res.user')
         today = Date.today()
+        if date is None:
+            date = today
 
         # Two users closing the same day wait for each other, so the day's
         # sales are posted and the difference recorded once.
@@ -372,6 +388,14 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             raise StallError(gettext(
                     'shakti_market.msg_stall_not_open',
                     stall=self.rec_name))
+        fair = self.fair
+        if not (fair.start_date <= date <= fair.end_date) or date > today:
+            raise StallError(gettext(
+                    'shakti_market.msg_stall_day_date',
+                    stall=self.rec_name,
+                    date=date,
+                    start_date=fair.start_date,
+                    end_date=fair.end_date))
         if counted_cash is None or counted_cash < 0:
             raise StallError(gettext(
                     'shakti_market.msg_stall_counted_cash',
@@ -391,11 +415,11 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
             if (not session.payments and not session.transfers
                     and Day.search([
                             ('stall', '=', self.id),
-                            ('date', '=', today),
+                            ('date', '=', date),
                             ], limit=1)):
                 raise StallError(gettext(
                         'shakti_market.msg_stall_day_closed',
-                        stall=self.rec_name, date=today))
+                        stall=self.rec_name, date=date))
             expected = session.start_amount + session.balance
             difference = self.currency.round(counted_cash - expected)
             if difference and not reason:
@@ -409,8 +433,8 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                     ('point', '=', self.point.id),
                     ('state', '=', 'done'),
                     ])
-            for date in {s.date for s in sales} | {today}:
-                ensure_fiscal_year(self.company, date)
+            for sale_date in {s.date for s in sales} | {date}:
+                ensure_fiscal_year(self.company, sale_date)
             cash_sales, upi_sales = self.sales_payments(sales)
             Sale.post(sales)
             if difference:
@@ -418,14 +442,17 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                 Transfer(
                     point=self.point, session=session,
                     type=books.difference, amount=difference,
-                    date=today).save()
+                    date=date).save()
             session.end_amount = counted_cash
             session.save()
             Session.close([session])
             Session.post([session])
+            # The opening float is a cash movement of the first session but
+            # part of the cash the day starts with.
+            start_cash = session.start_amount + self.session_float(session)
             day = Day(
-                stall=self, date=today, session=session,
-                start_cash=session.start_amount,
+                stall=self, date=date, session=session,
+                start_cash=start_cash,
                 expected_cash=expected, counted_cash=counted_cash,
                 difference=difference, reason=reason,
                 cash_sales=cash_sales, upi_sales=upi_sales,
@@ -720,7 +747,8 @@ class StallDay(OrganisationMixin, CurrencyMixin, ModelSQL, ModelView):
     upi_sales = Monetary(
         "UPI Sales", currency='currency', digits='currency', readonly=True)
     start_cash = Monetary(
-        "Start Cash", currency='currency', digits='currency', readonly=True)
+        "Start Cash", currency='currency', digits='currency', readonly=True,
+        help="The cash the day started with, float included.")
     expected_cash = Monetary(
         "Expected Cash", currency='currency', digits='currency',
         readonly=True)
@@ -814,13 +842,15 @@ class CloseDay(Wizard):
                     'shakti_market.msg_stall_not_open',
                     stall=stall.rec_name))
         session = stall.current_session()
-        expected = session.start_amount + session.balance
+        # The opening float is a cash movement of the first session but
+        # part of the cash the day starts with.
+        opening_float = stall.session_float(session)
         return {
             'stall': stall.id,
             'currency': stall.currency.id,
-            'start_cash': session.start_amount,
-            'cash_in': session.balance,
-            'expected_cash': expected,
+            'start_cash': session.start_amount + opening_float,
+            'cash_in': session.balance - opening_float,
+            'expected_cash': session.start_amount + session.balance,
             }
 
     def transition_close(self):

@@ -8,6 +8,14 @@ from trytond.transaction import without_check_access
 
 from .exceptions import TransferError
 
+# The places of a warehouse, named after it so that a transfer shows which
+# store or stall it goes to.
+WAREHOUSE_PLACES = [
+    ('input_location', "Input"),
+    ('output_location', "Output"),
+    ('storage_location', "Storage"),
+    ]
+
 
 class Location(metaclass=PoolMeta):
     __name__ = 'stock.location'
@@ -42,7 +50,8 @@ class Location(metaclass=PoolMeta):
     def create_market_warehouse(
             cls, name, organisation, enterprise=None, stall=None):
         """Return a new warehouse of organisation named name, with its own
-        input, output and storage places"""
+        input, output and storage places named after it, such as
+        "Storage, name"."""
         pool = Pool()
         ModelData = pool.get('ir.model.data')
         template = cls(ModelData.get_id('stock', 'location_warehouse'))
@@ -56,6 +65,13 @@ class Location(metaclass=PoolMeta):
                     values, name=name, code=None))
             children = cls.search([('parent', 'child_of', [warehouse.id])])
             cls.write(children, values)
+            to_write = []
+            for field, place in WAREHOUSE_PLACES:
+                to_write.extend([[getattr(warehouse, field)], {
+                            'name': '%s, %s' % (place, name),
+                            'code': None,
+                            }])
+            cls.write(*to_write)
         return warehouse
 
     @cached_property

@@ -301,11 +301,10 @@ class MarketConcurrencyTestCase(ConcurrencyTestMixin, unittest.TestCase):
     def assertDayClosedOnce(self, ids, closed_by):
         "Assert the stall's day closed once, by closed_by, as counted"
         date = self.read(today)
-        # The opening float comes as a cash movement of the first day, which
-        # starts with no cash.
+        # The first day starts with the opening float.
         self.assertEqual(self.read(stall_days, ids['stall']), [(
                     date, 3, Decimal('850.00'), Decimal('2550.00'),
-                    Decimal('0.00'), EXPECTED, COUNTED, Decimal('-5.00'),
+                    FLOAT, EXPECTED, COUNTED, Decimal('-5.00'),
                     REASON, closed_by, 'posted')])
         self.assertEqual(self.read(stall_totals, ids['stall']), (
                 Decimal('850.00'), Decimal('2550.00'), Decimal('3400.00'),
