@@ -246,10 +246,15 @@ def sell_day(builder, stall, goods, date, counted_short=Decimal(0),
     methods = {m.name: m for m in Method.search([
                 ('company', '=', stall.company.id)])}
     rng = builder.rng
-    sales = []
+    sales, sold = [], []
     for quantity, method in [
             (2, "Cash"), (1, "UPI"), (3, "Cash"), (1, "UPI"), (-1, "Cash")]:
-        product = rng.choice(goods)
+        if quantity > 0:
+            product = rng.choice(goods)
+            sold.append(product)
+        else:
+            # A buyer brings back one of the goods sold that day.
+            product = rng.choice(sold)
         sale = Sale(point=stall.point, company=stall.company, date=date)
         sale.save()
         line = Line(sale=sale, product=product, quantity=quantity)

@@ -794,6 +794,10 @@ class CloseDayStart(ModelView):
     __name__ = 'shakti.market.stall.close_day.start'
 
     stall = fields.Many2One('shakti.market.stall', "Stall", readonly=True)
+    date = fields.Date(
+        "Day", required=True,
+        help="The day of the fair to close: today, or its last day once "
+        "the fair is over.")
     currency = fields.Many2One('currency.currency', "Currency", readonly=True)
     start_cash = Monetary(
         "Start Cash", currency='currency', digits='currency', readonly=True,
@@ -836,6 +840,8 @@ class CloseDay(Wizard):
     close = StateTransition()
 
     def default_start(self, fields):
+        pool = Pool()
+        Date = pool.get('ir.date')
         stall = self.record
         if stall.state != 'open':
             raise StallError(gettext(
@@ -847,6 +853,8 @@ class CloseDay(Wizard):
         opening_float = stall.session_float(session)
         return {
             'stall': stall.id,
+            # A day left open when the fair ended is closed afterwards.
+            'date': min(Date.today(), stall.fair.end_date),
             'currency': stall.currency.id,
             'start_cash': session.start_amount + opening_float,
             'cash_in': session.balance - opening_float,
@@ -855,5 +863,5 @@ class CloseDay(Wizard):
 
     def transition_close(self):
         self.record.close_cash_day(
-            self.start.counted_cash, self.start.reason)
+            self.start.counted_cash, self.start.reason, date=self.start.date)
         return 'end'

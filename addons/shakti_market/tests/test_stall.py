@@ -138,6 +138,14 @@ class StallPlaceTestCase(unittest.TestCase):
 def close_day_defaults(user_id, stall_id):
     """Return the start cash, cash sales and movements, and expected cash
     that the Close Day wizard shows the user for the stall"""
+    defaults = close_day_wizard(user_id, stall_id)
+    return (defaults['start_cash'], defaults['cash_in'],
+        defaults['expected_cash'])
+
+
+def close_day_wizard(user_id, stall_id, counted=None, reason=None):
+    """Return the values the Close Day wizard shows the user for the stall
+    and, with the cash counted, close the day it shows"""
     pool = Pool()
     CloseDay = pool.get('shakti.market.stall.close_day', type='wizard')
     with as_user(user_id), Transaction().set_context(
@@ -146,11 +154,14 @@ def close_day_defaults(user_id, stall_id):
         session_id, _, _ = CloseDay.create()
         try:
             result = CloseDay.execute(session_id, {}, 'start')
+            defaults = result['view']['defaults']
+            if counted is not None:
+                CloseDay.execute(session_id, {'start': dict(
+                            defaults, counted_cash=counted, reason=reason)},
+                    'close')
         finally:
             CloseDay.delete(session_id)
-    defaults = result['view']['defaults']
-    return (defaults['start_cash'], defaults['cash_in'],
-        defaults['expected_cash'])
+    return defaults
 
 
 def stall_days(stall_id):
@@ -311,7 +322,7 @@ class CloseDayTestCase(unittest.TestCase):
                 self.assertEqual(context.exception.message,
                     message % (date, start, start, end))
 
-        # Once the fair is over, the wizard's day, today, is after it.
+        # Once the fair is over, today is after it.
         end = today() - dt.timedelta(days=1)
         set_fair_dates(ids['stall'], start, end)
         with self.assertRaises(StallError) as context:
@@ -322,3 +333,20 @@ class CloseDayTestCase(unittest.TestCase):
         self.assertEqual(stall_days(ids['stall']), [])
         self.assertEqual(cash_movements(ids['stall']), [
                 ("Opening Float", Decimal('500.00'), today())])
+
+    @with_transaction(user=0)
+    def test_close_day_after_fair(self):
+        """Test the wizard closes the fair's last day once the fair is
+        over"""
+        ids = setup_stall("Zeta")
+        start = today() - dt.timedelta(days=3)
+        end = today() - dt.timedelta(days=1)
+        set_fair_dates(ids['stall'], start, end)
+
+        defaults = close_day_wizard(
+            ids['lead_officer'], ids['stall'], COUNTED, REASON)
+        self.assertEqual(defaults['date'], end)
+        self.assertEqual(stall_days(ids['stall']), [(
+                    end, Decimal('500.00'), Decimal('850.00'),
+                    Decimal('1350.00'), Decimal('1345.00'),
+                    Decimal('-5.00'))])
