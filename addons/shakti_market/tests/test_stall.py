@@ -156,9 +156,12 @@ def close_day_wizard(user_id, stall_id, counted=None, reason=None):
             result = CloseDay.execute(session_id, {}, 'start')
             defaults = result['view']['defaults']
             if counted is not None:
-                CloseDay.execute(session_id, {'start': dict(
-                            defaults, counted_cash=counted, reason=reason)},
-                    'close')
+                # The client sends back the values, not the names of the
+                # linked records.
+                values = {
+                    k: v for k, v in defaults.items() if not k.endswith('.')}
+                values.update(counted_cash=counted, reason=reason)
+                CloseDay.execute(session_id, {'start': values}, 'close')
         finally:
             CloseDay.delete(session_id)
     return defaults
