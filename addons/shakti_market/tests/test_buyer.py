@@ -9,9 +9,10 @@ from trytond.modules.company.tests import create_company
 from trytond.modules.shakti_case.tests.test_module import create_organisation
 from trytond.modules.shakti_market.buyer import delivery_dates
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
+
+from .tools import MarketTestCase
 
 SEASON = {
     'from_date': dt.date(2025, 4, 1),
@@ -115,19 +116,8 @@ def create_order(buyer, group, quantity, unit_price, **values):
     return order
 
 
-class BuyerTestCase(unittest.TestCase):
+class BuyerTestCase(MarketTestCase):
     "Test buyers, orders and the assured market"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('shakti_market')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
 
     def create_market(self):
         """Create a product group and, for two CBOs, a livelihood officer

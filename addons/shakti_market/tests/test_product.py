@@ -1,16 +1,14 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import unittest
 from decimal import Decimal
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.shakti_market.exceptions import ProductError, ReceiptError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from .tools import as_user, create_enterprise, setup_goods
+from .tools import MarketTestCase, as_user, create_enterprise, setup_goods
 
 
 def second_enterprise(ids, name):
@@ -22,20 +20,9 @@ def second_enterprise(ids, name):
         Company(ids['company']), Place(ids['block']), name)
 
 
-class ProductTestCase(unittest.TestCase):
+class ProductTestCase(MarketTestCase):
     """Test that a product stays its enterprise's, follows its group and
     has no price below zero"""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('shakti_market')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
 
     @with_transaction(user=0)
     def test_enterprise_stays(self):

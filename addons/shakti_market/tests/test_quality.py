@@ -1,15 +1,13 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import unittest
 from decimal import Decimal
 
 from trytond.modules.quality.exceptions import InspectionError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from .tools import FLOAT, as_user, open_stall, setup_goods
+from .tools import FLOAT, MarketTestCase, as_user, open_stall, setup_goods
 
 
 def packed_transfer(user_id, ids):
@@ -69,19 +67,8 @@ def check(user_id, inspection, **failing):
     return Inspection(inspection.id)
 
 
-class InspectionAlertTestCase(unittest.TestCase):
+class InspectionAlertTestCase(MarketTestCase):
     "Test the alerts of failed inspections of transfers to a stall"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('shakti_market')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
 
     def assertAlerts(self, inspection, states):
         "Assert the states of the inspection's alerts"

@@ -2,18 +2,16 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import re
-import unittest
 from decimal import Decimal
 
 from trytond.modules.shakti_market.exceptions import StallError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from .tools import (
-    COST, COUNTED, PRICE, REASON, as_user, close_day, create_product,
-    setup_stall)
+    COST, COUNTED, PRICE, REASON, MarketTestCase, as_user, close_day,
+    create_product, setup_stall)
 
 
 def new_sale(user_id, stall_id, product_id, quantity, date=None, price=None):
@@ -42,20 +40,9 @@ def new_sale(user_id, stall_id, product_id, quantity, date=None, price=None):
     return Sale(sale.id)
 
 
-class StallSaleTestCase(unittest.TestCase):
+class StallSaleTestCase(MarketTestCase):
     """Test that a stall sells only the goods it holds, on the days of its
     fair, and takes back only what it sold"""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('shakti_market')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
 
     def assertStallError(self, message, *args, **kwargs):
         """Assert new_sale raises StallError with the message, where the

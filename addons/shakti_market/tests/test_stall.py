@@ -1,19 +1,17 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import unittest
 from decimal import Decimal
 
 from trytond.modules.shakti_market.exceptions import StallError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from .tools import (
-    COUNTED, FLOAT, REASON, as_user, close_day, create_enterprise, open_stall,
-    return_unsold, returns, sell, setup_closed_day, setup_goods, setup_stall,
-    store_location)
+    COUNTED, FLOAT, REASON, MarketTestCase, as_user, close_day,
+    create_enterprise, open_stall, return_unsold, returns, sell,
+    setup_closed_day, setup_goods, setup_stall, store_location)
 
 
 def today():
@@ -21,19 +19,8 @@ def today():
     return Pool().get('ir.date').today()
 
 
-class StallReturnTestCase(unittest.TestCase):
+class StallReturnTestCase(MarketTestCase):
     "Test the return of a stall's unsold goods by the users who may do it"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('shakti_market')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
 
     def assertReturnAssigned(self, ids):
         "Assert the 8 sarees left at the stall are on their way back"
@@ -58,19 +45,8 @@ class StallReturnTestCase(unittest.TestCase):
         self.assertReturnAssigned(ids)
 
 
-class StallPlaceTestCase(unittest.TestCase):
+class StallPlaceTestCase(MarketTestCase):
     "Test the places of stores and stalls are named after them"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('shakti_market')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
 
     @with_transaction(user=0)
     def test_place_names(self):
@@ -206,19 +182,8 @@ def cash_movements(stall_id):
     return [(t.type.name, t.amount, t.date) for t in transfers]
 
 
-class CloseDayTestCase(unittest.TestCase):
+class CloseDayTestCase(MarketTestCase):
     "Test the closing of a stall's cash day"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('shakti_market')
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
 
     @with_transaction(user=0)
     def test_first_day_starts_with_float(self):

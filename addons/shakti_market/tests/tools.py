@@ -6,6 +6,7 @@ server's models.
 The set-up functions return the ids of what they create, so that a test
 may use them in transactions of its own."""
 import datetime as dt
+import unittest
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from trytond.modules.company.tests import create_company
 from trytond.modules.shakti_case.tests.test_module import create_organisation
 from trytond.modules.shakti_shg.tests.test_module import create_group
 from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, drop_db
 from trytond.transaction import Transaction
 
 BLOCK = 'WB-N24P-BASIRHAT-I'
@@ -24,6 +26,21 @@ FLOAT = Decimal('500.00')
 EXPECTED = Decimal('1350.00')
 COUNTED = Decimal('1345.00')
 REASON = "Change given twice"
+
+
+class MarketTestCase(unittest.TestCase):
+    "A test case on a new database with the market module activated"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module('shakti_market')
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
 
 
 def create_cbo(name, block_code):
