@@ -1,6 +1,8 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
 import io
+from decimal import Decimal
 
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -184,6 +186,37 @@ class ShaktiBaseTestCase(CompanyTestMixin, ModuleTestCase):
         lead.parent = cbo
         with set_company(lead), self.assertRaises(OrganisationError):
             Company.save([lead])
+
+    @with_transaction()
+    def test_indian_language_formats(self):
+        "Test the Indian languages format dates and numbers the Indian way"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Currency = pool.get('currency.currency')
+
+        inr, = Currency.search([('code', '=', 'INR')])
+        for code in ['bn', 'te', 'hi', 'en_IN']:
+            with self.subTest(code=code):
+                lang = Lang.get(code)
+                self.assertEqual(lang.code, code)
+                self.assertEqual(
+                    lang.strftime(dt.date(2026, 11, 5)), '05/11/2026')
+                self.assertEqual(
+                    lang.format('%.2f', 1234567.89, grouping=True),
+                    '12,34,567.89')
+                self.assertEqual(
+                    lang.format('%d', 123456789, grouping=True),
+                    '12,34,56,789')
+                self.assertEqual(
+                    lang.currency(Decimal('120000.00'), inr, grouping=True),
+                    '₹1,20,000.00')
+                self.assertEqual(
+                    lang.currency(Decimal('-999.50'), inr, grouping=True),
+                    '-₹999.50')
+        english = Lang.get('en')
+        self.assertEqual(
+            english.format('%.2f', 1234567.89, grouping=True),
+            '1,234,567.89')
 
 
 del ModuleTestCase
