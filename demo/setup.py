@@ -15,6 +15,9 @@ import sys
 MODULES = [
     'shakti_base', 'shakti_case', 'shakti_shg', 'shakti_partner_grants',
     'shakti_market']
+# The languages of the survivor pages whose translations trytond-admin
+# loads, besides English.
+LANGUAGES = ['bn', 'te', 'hi']
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # The folder of the admin password and the update stamps.
 VAR = pathlib.Path(os.environ.get('SHAKTI_VAR') or ROOT / 'var')
@@ -95,7 +98,7 @@ def run_admin(name, arguments):
     env['TRYTONPASSFILE'] = str(VAR / 'admin-password')
     command = [
         str(pathlib.Path(sys.executable).parent / 'trytond-admin'),
-        '-d', name] + arguments
+        '-d', name, '-l', *LANGUAGES] + arguments
     subprocess.run(command, check=True, env=env)
 
 
