@@ -65,7 +65,67 @@ def lock_existing(records):
     Model.lock(Model.browse(existing))
 
 
-class OrganisationMixin(Model):
+class ChangeAccessMixin(Model):
+    """Check access before running the on_change calls of a model.
+
+    Tryton reads the values that a client did not send from the database
+    without checking access, and the result names the linked records. So
+    each call first checks that the user may read the record, the records
+    its values link to and the fields that the call uses."""
+    __slots__ = ()
+
+    @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # Tryton also serves the on_change method of each field on its own:
+        # check access there as in on_change and on_change_with.
+        for name, rpc in list(cls.__rpc__.items()):
+            if name.startswith('on_change_with_'):
+                prefix = 'on_change_with_'
+            elif (name.startswith('on_change_')
+                    and name not in {'on_change_with', 'on_change_notify'}):
+                prefix = 'on_change_'
+            else:
+                continue
+            rpc = copy.copy(rpc)
+            rpc.decorator = _change_access_decorator(
+                prefix, name[len(prefix):], rpc.decorator)
+            cls.__rpc__[name] = rpc
+
+    def _check_change_access(self, fieldnames, prefix):
+        """Raise AccessError unless the user may read the record, the
+        records its values link to, and the fields an on_change uses"""
+        pool = Pool()
+        FieldAccess = pool.get('ir.model.field.access')
+        ModelAccess = pool.get('ir.model.access')
+
+        transaction = Transaction()
+        if not (transaction.user and transaction.check_access):
+            return
+        cls = self.__class__
+        names = set(fieldnames)
+        for name in fieldnames:
+            method = getattr(cls, prefix + name, None)
+            names.update(
+                n.split('.')[0] for n in getattr(method, 'depends', ()))
+        check_changed_values_access(self)
+        with check_access():
+            ModelAccess.check(cls.__name__, 'read')
+            FieldAccess.check(
+                cls.__name__, sorted(n for n in names if n in cls._fields))
+
+    def on_change(self, fieldnames):
+        # Tryton reads the values a client did not send from the database
+        # without checking access, so check it first.
+        self._check_change_access(fieldnames, 'on_change_')
+        return super().on_change(fieldnames)
+
+    def on_change_with(self, fieldnames):
+        self._check_change_access(fieldnames, 'on_change_with_')
+        return super().on_change_with(fieldnames)
+
+
+class OrganisationMixin(ChangeAccessMixin, Model):
     """Scope a model to the organisation that owns its records.
 
     Every model using it needs a global ``ir.rule`` with the domain
@@ -106,24 +166,6 @@ class OrganisationMixin(Model):
         return values
 
     @classmethod
-    def __post_setup__(cls):
-        super().__post_setup__()
-        # Tryton also serves the on_change method of each field on its own:
-        # check access there as in on_change and on_change_with.
-        for name, rpc in list(cls.__rpc__.items()):
-            if name.startswith('on_change_with_'):
-                prefix = 'on_change_with_'
-            elif (name.startswith('on_change_')
-                    and name not in {'on_change_with', 'on_change_notify'}):
-                prefix = 'on_change_'
-            else:
-                continue
-            rpc = copy.copy(rpc)
-            rpc.decorator = _change_access_decorator(
-                prefix, name[len(prefix):], rpc.decorator)
-            cls.__rpc__[name] = rpc
-
-    @classmethod
     def _before_create(cls, vlist):
         # Check the linked records before the validation, whose messages
         # would name a record of another organisation.
@@ -145,38 +187,6 @@ class OrganisationMixin(Model):
         with check_access():
             for model, ids in links.items():
                 Rule.check(model, sorted(ids))
-
-    def _check_change_access(self, fieldnames, prefix):
-        """Raise AccessError unless the user may read the record, the
-        records its values link to, and the fields an on_change uses"""
-        pool = Pool()
-        FieldAccess = pool.get('ir.model.field.access')
-        ModelAccess = pool.get('ir.model.access')
-
-        transaction = Transaction()
-        if not (transaction.user and transaction.check_access):
-            return
-        cls = self.__class__
-        names = set(fieldnames)
-        for name in fieldnames:
-            method = getattr(cls, prefix + name, None)
-            names.update(
-                n.split('.')[0] for n in getattr(method, 'depends', ()))
-        check_changed_values_access(self)
-        with check_access():
-            ModelAccess.check(cls.__name__, 'read')
-            FieldAccess.check(
-                cls.__name__, sorted(n for n in names if n in cls._fields))
-
-    def on_change(self, fieldnames):
-        # Tryton reads the values a client did not send from the database
-        # without checking access, so check it first.
-        self._check_change_access(fieldnames, 'on_change_')
-        return super().on_change(fieldnames)
-
-    def on_change_with(self, fieldnames):
-        self._check_change_access(fieldnames, 'on_change_with_')
-        return super().on_change_with(fieldnames)
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
