@@ -82,3 +82,11 @@ class CompensationError(ValidationError):
 
 class DashboardError(UserError):
     pass
+
+
+class SurvivorAccountError(ValidationError):
+    pass
+
+
+class ResetCodeError(UserError):
+    pass
