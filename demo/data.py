@@ -75,6 +75,13 @@ CASE_GROUPS = {
     'admin': ['group_admin'],
     }
 
+# The demo survivors' accounts for the survivor pages: (login, language,
+# organisation). Each belongs to the organisation's first open case.
+SURVIVOR_ACCOUNTS = [
+    ('sv.basirhat1', 'bn', "Basirhat-I Mukti Sangha"),
+    ('sv.vedika', 'te', ANDHRA),
+    ]
+
 
 def users():
     "Return the demo logins as (login, role, organisation name) tuples"
@@ -171,6 +178,7 @@ class _Builder:
         self.create_users()
         self.offices = self.create_offices()
         self.create_cases()
+        self.create_survivor_accounts()
         plans.load(self)
         ratings.load(self)
         paper.load(self)
@@ -355,6 +363,27 @@ class _Builder:
         self.create_intakes(survivor, worker)
         for scheme in rng.sample(schemes, rng.randint(1, 3)):
             self.create_application(survivor, scheme, worker)
+
+    def create_survivor_accounts(self):
+        pool = Pool()
+        Survivor = pool.get('shakti.survivor')
+        WebUser = pool.get('web.user')
+        Lang = pool.get('ir.lang')
+
+        languages = {
+            lang.code: lang for lang in Lang.search([
+                    ('code', 'in', [c for _, c, _ in SURVIVOR_ACCOUNTS]),
+                    ])}
+        accounts = []
+        for login, code, organisation in SURVIVOR_ACCOUNTS:
+            survivor = Survivor.search([
+                    ('company', '=', self.organisations[organisation].id),
+                    ('state', '=', 'open'),
+                    ], order=[('id', 'ASC')], limit=1)[0]
+            accounts.append(WebUser(
+                    survivor=survivor, login=login,
+                    language=languages[code], password=PASSWORD))
+        WebUser.save(accounts)
 
     def _case_company(self, company):
         "Return the organisation whose staff handle company's cases"

@@ -158,6 +158,10 @@ def print_logins(password=None, demo=True):
             % data.PASSWORD)
         for login, role, organisation in data.users():
             print("  %-24s %-20s %s" % (login, role, organisation))
+        print("Survivor page logins (same password)")
+        for login, language, organisation in data.SURVIVOR_ACCOUNTS:
+            print("  %-24s %-20s %s" % (
+                    login, 'survivor (%s)' % language, organisation))
     path = VAR / 'admin-password'
     if password:
         print("  %-24s %-20s password: %s, kept in %s" % (
