@@ -8,6 +8,10 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 
 
+# The models of other modules whose records Shakti links to survivors.
+LINKED_MODELS = {'web.user'}
+
+
 def shakti_modules():
     "Return the names of the installed Shakti modules"
     return sorted(
@@ -37,7 +41,8 @@ def organisation_path(Model, scoped):
 
 
 def survivor_models():
-    """Return the Shakti models that hold organisation or survivor data.
+    """Return the Shakti models, and the LINKED_MODELS, that hold
+    organisation or survivor data.
 
     The result maps each model name to the path of its organisation field,
     or to None when the model links to scoped records but has no path: a
@@ -46,7 +51,8 @@ def survivor_models():
 
     candidates = {}
     for name, Model in pool.iterobject():
-        if name.startswith('shakti.') and issubclass(Model, ModelSQL):
+        if ((name.startswith('shakti.') or name in LINKED_MODELS)
+                and issubclass(Model, ModelSQL)):
             candidates[name] = Model
 
     scoped = {}
