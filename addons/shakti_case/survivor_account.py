@@ -256,9 +256,9 @@ class WebUser(ChangeAccessMixin, metaclass=PoolMeta):
         password, and None otherwise.
 
         Raise RateLimitException when the login or the client's network
-        made too many failed attempts: the caller responds with 429 and commits,
-        so that the attempt is kept. Each failure slows the next attempts
-        of the login down. An unknown login takes as long as a wrong
+        made too many failed attempts: the caller responds with 429 and
+        commits, so that the attempt is kept. Each failure slows the next
+        attempts of the login down. An unknown login takes as long as a wrong
         password."""
         pool = Pool()
         Attempt = pool.get('web.user.authenticate.attempt')
