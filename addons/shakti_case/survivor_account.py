@@ -50,7 +50,7 @@ SURVIVOR_LANGUAGES = [
     ('en_IN', "English"),
     ]
 SURVIVOR_LANGUAGE_CODES = [c for c, _ in SURVIVOR_LANGUAGES]
-# Logins hold neither "@", which emails contain, nor ":", which the reset
+# Logins contain neither "@", which emails contain, nor ":", which the reset
 # attempts' key contains, so the attempt counts of each stay apart.
 LOGIN_PATTERN = re.compile(r'[a-z0-9._-]+')
 # Reset codes leave out the characters read alike: 0 and O, 1, I and L.
@@ -223,6 +223,39 @@ class WebUser(ChangeAccessMixin, metaclass=PoolMeta):
                         'shakti_case.msg_web_user_login_invalid',
                         user=user.rec_name,
                         login=user.login))
+
+    @classmethod
+    def _before_create(cls, vlist):
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            cls.check_survivor_access(vlist)
+        return super()._before_create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, users, values=None, external=False):
+        super().check_modification(
+            mode, users, values=values, external=external)
+        if external and mode == 'write' and values:
+            cls.check_survivor_access([values])
+
+    @classmethod
+    def check_survivor_access(cls, vlist):
+        """Raise AccessError unless the user may read the survivors that
+        the values link to.
+
+        The check comes before the database's constraints, whose messages
+        would tell that another organisation's survivor has an account."""
+        pool = Pool()
+        Rule = pool.get('ir.rule')
+
+        ids = set()
+        for values in vlist:
+            survivor = values.get('survivor')
+            if survivor is not None and survivor is not False:
+                ids.add(int(survivor))
+        if ids:
+            with check_access():
+                Rule.check('shakti.survivor', sorted(ids))
 
     @classmethod
     def copy(cls, users, default=None):

@@ -538,6 +538,8 @@ class SurvivorAccountTestCase(unittest.TestCase):
                         }])
             self.assertEqual(WebUser.search([]), [created])
             with self.assertRaises(AccessError):
+                WebUser.write([created], {'survivor': data['survivor'].id})
+            with self.assertRaises(AccessError):
                 WebUser.create([{
                             'survivor': data['survivor'].id,
                             'login': 'sv-taken',
