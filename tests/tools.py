@@ -7,7 +7,6 @@ from trytond.model import ModelSQL
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 
-
 # The models of other modules whose records Shakti links to survivors.
 LINKED_MODELS = {'web.user'}
 
