@@ -30,7 +30,7 @@ TRADE_GROUPS = {
     }
 # (organisation, fair, level, organiser, place code, days before today
 # it started, length in days, stall fee, opening float, whether the stall
-# is over and closed). The open fair's day is today, which lies within it,
+# is over and closed). The open fair's first day, yesterday, is closed,
 # and the closed fair's days are its first and second.
 FAIRS = [
     ("Basirhat-I Mukti Sangha", "Basirhat Block Haat Mela", 'block',
@@ -148,7 +148,7 @@ def create_fair(builder, organisation, name, level, organiser, place,
         if over:
             days = [start, start + dt.timedelta(days=1)]
         else:
-            days = [builder.today]
+            days = [start]
         sell_day(builder, stall, goods, days[0],
             counted_short=Decimal('20.00'),
             reason="Change given twice to one buyer")
