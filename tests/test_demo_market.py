@@ -116,7 +116,7 @@ class DemoMarketTestCase(unittest.TestCase):
     @with_transaction()
     def test_days_within_fair(self):
         """Test the closed fair's days are its first two and the open
-        fair's day is today"""
+        fair's day is its first, yesterday"""
         pool = Pool()
         Date = pool.get('ir.date')
         Day = pool.get('shakti.market.stall.day')
@@ -124,13 +124,14 @@ class DemoMarketTestCase(unittest.TestCase):
 
         today = Date.today()
         start = today - dt.timedelta(days=12)
+        yesterday = today - dt.timedelta(days=1)
         days = Day.search([], order=[('date', 'ASC'), ('id', 'ASC')])
         self.assertEqual(
             [(d.stall.company.rec_name, d.date, d.difference) for d in days],
             [
                 (CANNING, start, Decimal('-20.00')),
                 (CANNING, start + dt.timedelta(days=1), Decimal('0.00')),
-                (BASIRHAT, today, Decimal('-20.00')),
+                (BASIRHAT, yesterday, Decimal('-20.00')),
                 ])
         for day in days:
             fair = day.stall.fair
@@ -143,7 +144,7 @@ class DemoMarketTestCase(unittest.TestCase):
             order=[('date', 'ASC'), ('id', 'ASC')])
         self.assertEqual([(t.amount, t.date) for t in differences], [
                 (Decimal('-20.00'), start),
-                (Decimal('-20.00'), today),
+                (Decimal('-20.00'), yesterday),
                 ])
 
     @with_transaction()
@@ -156,12 +157,13 @@ class DemoMarketTestCase(unittest.TestCase):
 
         today = Date.today()
         start = today - dt.timedelta(days=12)
+        yesterday = today - dt.timedelta(days=1)
         stalls = {s.point: s for s in Stall.search([('point', '!=', None)])}
         sales = Sale.search([])
         self.assertEqual(
             sorted(Counter(
                     (s.company.rec_name, s.date) for s in sales).items()), [
-                ((BASIRHAT, today), 5),
+                ((BASIRHAT, yesterday), 5),
                 ((CANNING, start), 5),
                 ((CANNING, start + dt.timedelta(days=1)), 5),
                 ])

@@ -212,29 +212,8 @@ class OrganisationMixin(ChangeAccessMixin, Model):
     def check_readonly(cls, records, values):
         """Raise AccessError if a caller sets a read-only field.
 
-        The web client never sends a read-only field, but Tryton does not
-        check them on the server, so any other caller could change a state
-        or the amounts of a posted record. A write may not change a field
-        that is read-only, always or by its states for the record.
         check_readonly_created checks the values of a create."""
-        for name, value in values.items():
-            field = cls._fields.get(name)
-            if field is None or name == 'company':
-                continue
-            readonly = field.readonly
-            if not readonly and 'readonly' not in field.states:
-                continue
-            for record in records:
-                if (not readonly and not _record_eval_pyson(
-                            record, field.states['readonly'])):
-                    continue
-                if _same_value(record, name, value):
-                    continue
-                raise AccessError(gettext(
-                        'shakti_base.msg_field_readonly',
-                        field=cls.__names__(name)['field'],
-                        record=record.rec_name,
-                        value=_value_string(field, value)))
+        check_readonly(cls, records, values)
 
     @classmethod
     def check_readonly_created(cls, vlist):
@@ -399,6 +378,34 @@ class ComputedMixin(Model):
                     model=cls.__names__()['model']))
         super().check_modification(
             mode, records, values=values, external=external)
+
+
+def check_readonly(Model, records, values):
+    """Raise AccessError if a caller sets a read-only field of the records
+    of Model.
+
+    The web client never sends a read-only field, but Tryton does not
+    check them on the server, so any other caller could change a state
+    or the amounts of a posted record. A write may not change a field
+    that is read-only, always or by its states for the record."""
+    for name, value in values.items():
+        field = Model._fields.get(name)
+        if field is None or name == 'company':
+            continue
+        readonly = field.readonly
+        if not readonly and 'readonly' not in field.states:
+            continue
+        for record in records:
+            if (not readonly and not _record_eval_pyson(
+                        record, field.states['readonly'])):
+                continue
+            if _same_value(record, name, value):
+                continue
+            raise AccessError(gettext(
+                    'shakti_base.msg_field_readonly',
+                    field=Model.__names__(name)['field'],
+                    record=record.rec_name,
+                    value=_value_string(field, value)))
 
 
 def _collect_links(Model, vlist, links):

@@ -412,7 +412,12 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                     amount=format_amount(sale.amount_to_pay, self.currency)))
         with without_check_access():
             session = self.current_session()
-            if (not session.payments and not session.transfers
+            # Sales paid by UPI only have no cash session payments.
+            sales = Sale.search([
+                    ('point', '=', self.point.id),
+                    ('state', '=', 'done'),
+                    ])
+            if (not sales and not session.payments and not session.transfers
                     and Day.search([
                             ('stall', '=', self.id),
                             ('date', '=', date),
@@ -420,6 +425,13 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                 raise StallError(gettext(
                         'shakti_market.msg_stall_day_closed',
                         stall=self.rec_name, date=date))
+            last = Day.search([
+                    ('stall', '=', self.id),
+                    ], order=[('date', 'DESC')], limit=1)
+            if last and date < last[0].date:
+                raise StallError(gettext(
+                        'shakti_market.msg_stall_day_order',
+                        stall=self.rec_name, date=date, last=last[0].date))
             expected = session.start_amount + session.balance
             difference = self.currency.round(counted_cash - expected)
             if difference and not reason:
@@ -429,10 +441,6 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                         difference=format_amount(difference, self.currency),
                         counted=format_amount(counted_cash, self.currency),
                         expected=format_amount(expected, self.currency)))
-            sales = Sale.search([
-                    ('point', '=', self.point.id),
-                    ('state', '=', 'done'),
-                    ])
             for sale_date in {s.date for s in sales} | {date}:
                 ensure_fiscal_year(self.company, sale_date)
             cash_sales, upi_sales = self.sales_payments(sales)
@@ -495,6 +503,9 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         # Two users returning the goods at once wait for each other, so the
         # second finds them on their way back.
         lock_existing(stalls)
+        # Goods sold on a day not closed yet are still at the stall's
+        # place until the day's sales are posted.
+        cls.check_sales_closed(stalls)
         stocks = cls.get_stock(stalls, available=True)
         for stall in stalls:
             storage = stall.warehouse.storage_location
@@ -607,15 +618,8 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Session = pool.get('sale.point.cash.session')
         stocks = cls.get_stock(stalls)
+        cls.check_sales_closed(stalls)
         for stall in stalls:
-            if stall.open_sales():
-                sale = stall.open_sales()[0]
-                raise StallError(gettext(
-                        'shakti_market.msg_stall_sale_unpaid',
-                        stall=stall.rec_name,
-                        sale=sale.rec_name,
-                        amount=format_amount(
-                            sale.amount_to_pay, stall.currency)))
             with without_check_access():
                 sessions = Session.search([
                         ('point', '=', stall.point.id),
@@ -635,6 +639,32 @@ class Stall(OrganisationMixin, CurrencyMixin, Workflow, ModelSQL, ModelView):
                         product=product.rec_name,
                         quantity='%g %s' % (
                             quantity, product.default_uom.symbol)))
+
+    @classmethod
+    def check_sales_closed(cls, stalls):
+        """Raise StallError if a stall has a sale not paid or paid but not
+        posted by the closing of its day"""
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        for stall in stalls:
+            unpaid = stall.open_sales()
+            if unpaid:
+                raise StallError(gettext(
+                        'shakti_market.msg_stall_sale_unpaid',
+                        stall=stall.rec_name,
+                        sale=unpaid[0].rec_name,
+                        amount=format_amount(
+                            unpaid[0].amount_to_pay, stall.currency)))
+            with without_check_access():
+                unposted = Sale.search([
+                        ('point', '=', stall.point.id),
+                        ('state', '=', 'done'),
+                        ], limit=1)
+            if unposted:
+                raise StallError(gettext(
+                        'shakti_market.msg_stall_sales_not_posted',
+                        stall=stall.rec_name,
+                        sale=unposted[0].rec_name))
 
 
 class StallEnterprise(OrganisationMixin, ModelSQL):

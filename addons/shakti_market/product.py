@@ -97,6 +97,21 @@ class Template(metaclass=PoolMeta):
         if field_names is None or field_names & {
                 'enterprise', 'product_group'}:
             cls.check_product_group(templates)
+        if field_names is None or field_names & {
+                'enterprise', 'sale_uom', 'default_uom'}:
+            cls.check_sale_unit(templates)
+
+    @classmethod
+    def check_sale_unit(cls, templates):
+        "Market goods are sold in the unit their stock is counted in"
+        for template in templates:
+            if (template.enterprise and template.sale_uom
+                    and template.sale_uom != template.default_uom):
+                raise ProductError(gettext(
+                        'shakti_market.msg_product_sale_unit',
+                        product=template.rec_name,
+                        sale_unit=template.sale_uom.rec_name,
+                        unit=template.default_uom.rec_name))
 
     @classmethod
     def check_product_group(cls, templates):
@@ -185,15 +200,17 @@ class _PriceCheckMixin:
     def check_price(cls, prices):
         for price in prices:
             value = getattr(price, cls._price_field)
-            if (value is not None and value < 0
-                    and price.template.enterprise):
+            template = (
+                price.template if hasattr(price, 'template')
+                else price.product.template)
+            if value is not None and value < 0 and template.enterprise:
                 raise ProductError(gettext(
                         'shakti_market.msg_product_price_negative',
-                        product=price.template.rec_name,
+                        product=template.rec_name,
                         field=cls.__names__(cls._price_field)['field'],
                         price=format_amount(value, (
                                 price.company
-                                or price.template.organisation).currency)))
+                                or template.organisation).currency)))
 
 
 class ListPrice(_PriceCheckMixin, metaclass=PoolMeta):
@@ -204,3 +221,8 @@ class ListPrice(_PriceCheckMixin, metaclass=PoolMeta):
 class GrossPrice(_PriceCheckMixin, metaclass=PoolMeta):
     __name__ = 'product.gross_price'
     _price_field = 'gross_price'
+
+
+class CostPrice(_PriceCheckMixin, metaclass=PoolMeta):
+    __name__ = 'product.cost_price'
+    _price_field = 'cost_price'

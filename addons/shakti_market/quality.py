@@ -3,6 +3,7 @@
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow
 from trytond.model.exceptions import AccessError
+from trytond.modules.shakti_base.model import check_readonly
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
@@ -38,6 +39,9 @@ class Inspection(metaclass=PoolMeta):
             raise AccessError(gettext(
                     'shakti_market.msg_inspection_group',
                     inspection=inspections[0].rec_name))
+        # The state changes only by the buttons, which check the points.
+        if external and mode == 'write' and values:
+            check_readonly(cls, inspections, values)
 
     @classmethod
     def is_inspector(cls):

@@ -1,12 +1,17 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
-from sql.aggregate import Sum
+from sql.aggregate import Max, Sum
+from sql.conditionals import Case
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import fields
-from trytond.modules.shakti_base.model import format_amount, lock_existing
+from trytond.model import ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
+from trytond.modules.shakti_base.model import (
+    check_readonly, format_amount, lock_existing)
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
@@ -15,11 +20,34 @@ from .exceptions import StallError
 from .market import _at_or_below
 
 
+@dataclass
+class StallTotals:
+    "The quantities of a product on the sales of a stall"
+    unposted: float = 0
+    paid: float = 0
+    returned: float = 0
+    price: Decimal = None
+
+
 def format_quantity(quantity, unit):
     "Return quantity rounded to unit and formatted for a message"
     pool = Pool()
     Lang = pool.get('ir.lang')
     return Lang.get().format_number(unit.round(quantity), unit.digits)
+
+
+class ReadonlyMixin:
+    "Reject a caller's change to the read-only fields of a record"
+    __slots__ = ()
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        # The paid and posted sales, payments and cash of a stall are its
+        # books: no caller may rewrite them.
+        if external and mode == 'write' and values:
+            check_readonly(cls, records, values)
 
 
 class POS(metaclass=PoolMeta):
@@ -40,7 +68,7 @@ class POS(metaclass=PoolMeta):
         return result
 
 
-class POSSale(metaclass=PoolMeta):
+class POSSale(ReadonlyMixin, metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
     @classmethod
@@ -81,6 +109,48 @@ class POSSale(metaclass=PoolMeta):
             cls.check_fair_dates(sales)
 
     @classmethod
+    @ModelView.button
+    @Workflow.transition('open')
+    def open(cls, sales):
+        super().open(sales)
+        cls.check_returns(sales)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, sales):
+        super().cancel(sales)
+        cls.check_returns(sales)
+
+    @classmethod
+    def check_returns(cls, sales):
+        """Check that the stalls of the sales, no longer paid, were still
+        paid for all the goods they took back"""
+        pool = Pool()
+        Line = pool.get('sale.point.sale.line')
+        stalls = cls.sale_stalls(sales)
+        if not stalls:
+            return
+        with without_check_access():
+            quantities = Line.stall_quantities(list(stalls))
+        for sale in sales:
+            stall = stalls.get(sale.point.id)
+            if not stall:
+                continue
+            for line in sale.lines:
+                totals = quantities[stall.point.id, line.product.id]
+                if line.quantity > 0 and totals.paid + totals.returned < 0:
+                    unit = line.product.default_uom
+                    raise StallError(gettext(
+                            'shakti_market.msg_sale_returns_exceed',
+                            sale=sale.rec_name,
+                            stall=stall.rec_name,
+                            product=line.product.rec_name,
+                            returned=format_quantity(
+                                -totals.returned, unit),
+                            paid=format_quantity(totals.paid, unit)))
+
+    @classmethod
     def sale_stalls(cls, sales):
         "Return the stall of each sale's point, by point id"
         pool = Pool()
@@ -105,14 +175,17 @@ class POSSale(metaclass=PoolMeta):
 
     @classmethod
     def check_fair_dates(cls, sales):
-        "A stall sells on the days of its fair"
+        "A stall sells on the days of its fair, up to today"
+        pool = Pool()
+        Date = pool.get('ir.date')
         stalls = cls.sale_stalls(sales)
         for sale in sales:
             stall = stalls.get(sale.point.id)
             if not stall or sale.state != 'open':
                 continue
             fair = stall.fair
-            if not (fair.start_date <= sale.date <= fair.end_date):
+            if (not (fair.start_date <= sale.date <= fair.end_date)
+                    or sale.date > Date.today()):
                 raise StallError(gettext(
                         'shakti_market.msg_sale_outside_fair',
                         sale=sale.rec_name,
@@ -122,8 +195,23 @@ class POSSale(metaclass=PoolMeta):
                         end_date=fair.end_date))
 
 
-class POSSaleLine(metaclass=PoolMeta):
+class POSSaleLine(ReadonlyMixin, metaclass=PoolMeta):
     __name__ = 'sale.point.sale.line'
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if external:
+            states = dict(Sale.fields_get(['state'])['state']['selection'])
+            for line in lines:
+                if line.sale.state != 'open':
+                    raise AccessError(gettext(
+                            'shakti_market.msg_sale_line_sale_state',
+                            sale=line.sale.rec_name,
+                            state=states[line.sale.state]))
 
     @classmethod
     def validate_fields(cls, lines, field_names):
@@ -153,18 +241,30 @@ class POSSaleLine(metaclass=PoolMeta):
                         sale=line.sale.rec_name,
                         quantity=format_quantity(
                             line.quantity or 0, line.product.default_uom)))
+            currency = line.sale.currency
             for price in [line.unit_list_price, line.unit_gross_price]:
-                if price is not None and price <= 0:
+                if price is not None and currency.round(price) <= 0:
                     raise StallError(gettext(
                             'shakti_market.msg_sale_line_price',
                             product=line.product.rec_name,
                             sale=line.sale.rec_name,
-                            price=format_amount(price, line.sale.currency)))
+                            price=format_amount(price, currency)))
+            # Market goods carry no tax, so both prices are the same.
+            if (line.product.template.enterprise
+                    and line.unit_list_price != line.unit_gross_price):
+                raise StallError(gettext(
+                        'shakti_market.msg_sale_line_tax_free',
+                        product=line.product.rec_name,
+                        sale=line.sale.rec_name,
+                        list_price=format_amount(
+                            line.unit_list_price or 0, currency),
+                        gross_price=format_amount(
+                            line.unit_gross_price or 0, currency)))
 
     @classmethod
     def check_stall_stock(cls, lines):
         """Check that a stall sells only the goods it has and takes back
-        only what it sold.
+        only what it was paid for, at no more than it was paid.
 
         Goods leave the stall's place when the day's sales are posted, so
         the lines of the sales not posted yet count against the goods on
@@ -181,16 +281,16 @@ class POSSaleLine(metaclass=PoolMeta):
         lock_existing(list(stalls.values()))
         with without_check_access():
             stock = Stall.get_stock(list(stalls.values()), available=True)
-            unposted, sold = cls.stall_quantities(list(stalls))
+            quantities = cls.stall_quantities(list(stalls))
         for line in lines:
             stall = stalls.get(line.sale.point.id)
             if not stall:
                 continue
-            key = (stall.point.id, line.product.id)
-            # The stall's products are sold in their default unit.
+            totals = quantities[stall.point.id, line.product.id]
+            # Market goods are sold in their default unit.
             unit = line.product.default_uom
             on_hand = stock[stall.id].get(line.product, 0)
-            if line.quantity > 0 and unposted[key] > on_hand:
+            if line.quantity > 0 and totals.unposted > on_hand:
                 raise StallError(gettext(
                         'shakti_market.msg_sale_line_stock',
                         product=line.product.rec_name,
@@ -198,41 +298,83 @@ class POSSaleLine(metaclass=PoolMeta):
                         quantity=format_quantity(line.quantity, unit),
                         stall=stall.rec_name,
                         available=format_quantity(
-                            on_hand - unposted[key] + line.quantity, unit)))
-            elif line.quantity < 0 and sold[key] < 0:
-                raise StallError(gettext(
-                        'shakti_market.msg_sale_line_return',
-                        product=line.product.rec_name,
-                        sale=line.sale.rec_name,
-                        quantity=format_quantity(-line.quantity, unit),
-                        stall=stall.rec_name,
-                        sold=format_quantity(sold[key] - line.quantity, unit)))
+                            on_hand - totals.unposted + line.quantity,
+                            unit)))
+            elif line.quantity < 0:
+                cls.check_return(line, stall, totals)
+
+    @classmethod
+    def check_return(cls, line, stall, totals):
+        """Check that the return line takes back no more than the paid
+        sales of the stall less the other returns, at no more than their
+        highest price or the product's price today"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        unit = line.product.default_uom
+        if totals.paid + totals.returned < 0:
+            raise StallError(gettext(
+                    'shakti_market.msg_sale_line_return',
+                    product=line.product.rec_name,
+                    sale=line.sale.rec_name,
+                    quantity=format_quantity(-line.quantity, unit),
+                    stall=stall.rec_name,
+                    sold=format_quantity(
+                        totals.paid + totals.returned - line.quantity,
+                        unit)))
+        with Transaction().set_context(company=stall.company.id):
+            price = Product(line.product.id).gross_price
+        highest = max(totals.price or 0, price or 0)
+        if (line.unit_gross_price is not None
+                and line.unit_gross_price > highest):
+            raise StallError(gettext(
+                    'shakti_market.msg_sale_line_return_price',
+                    product=line.product.rec_name,
+                    sale=line.sale.rec_name,
+                    price=format_amount(
+                        line.unit_gross_price, line.sale.currency),
+                    stall=stall.rec_name,
+                    sold_price=format_amount(highest, line.sale.currency)))
 
     @classmethod
     def stall_quantities(cls, points):
-        """Return, by point and product id, the quantity on the sales not
-        posted yet and the quantity sold less returns, of the sales not
-        cancelled"""
+        """Return, by point and product id, the totals of the sales not
+        cancelled: the quantity on those not posted yet, the quantity sold
+        on those paid, the quantity taken back as a negative number, and
+        the highest price paid"""
         pool = Pool()
         Sale = pool.get('sale.point.sale')
         cursor = Transaction().connection.cursor()
         line = cls.__table__()
         sale = Sale.__table__()
-        unposted = defaultdict(float)
-        sold = defaultdict(float)
+        totals = defaultdict(StallTotals)
         in_ = fields.SQL_OPERATORS['in']
+        sold = line.quantity > 0
         for sub_ids in grouped_slice(points, backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.join(
                     sale, condition=line.sale == sale.id).select(
-                    sale.point, line.product, sale.state, Sum(line.quantity),
+                    sale.point, line.product, sale.state,
+                    Sum(line.quantity),
+                    Sum(Case((sold, line.quantity), else_=0)),
+                    Sum(Case((sold, 0), else_=line.quantity)),
+                    Max(Case((sold, line.unit_gross_price), else_=None)),
                     where=in_(sale.point, list(sub_ids))
                     & (sale.state != 'cancelled'),
                     group_by=[sale.point, line.product, sale.state]))
-            for point, product, state, quantity in cursor:
-                sold[point, product] += quantity
+            for (point, product, state, quantity, positive, negative,
+                    price) in cursor:
+                total = totals[point, product]
                 if state != 'posted':
-                    unposted[point, product] += quantity
-        return unposted, sold
+                    total.unposted += quantity
+                if state in {'done', 'posted'}:
+                    total.paid += positive
+                    if price is not None:
+                        if isinstance(price, bytes):
+                            # SQLite gives an expression's numeric as text.
+                            price = price.decode()
+                        price = Decimal(str(price))
+                        total.price = max(total.price or price, price)
+                total.returned += negative
+        return totals
 
     @classmethod
     def check_product_organisation(cls, lines):
@@ -247,3 +389,15 @@ class POSSaleLine(metaclass=PoolMeta):
                         organisation=organisation.rec_name,
                         point=line.sale.point.rec_name,
                         company=company.rec_name))
+
+
+class POSPayment(ReadonlyMixin, metaclass=PoolMeta):
+    __name__ = 'sale.point.payment'
+
+
+class POSCashSession(ReadonlyMixin, metaclass=PoolMeta):
+    __name__ = 'sale.point.cash.session'
+
+
+class POSCashTransfer(ReadonlyMixin, metaclass=PoolMeta):
+    __name__ = 'sale.point.cash.transfer'

@@ -2,14 +2,17 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import io
+import unittest
 from decimal import Decimal
 
+from trytond import backend
+from trytond.cache import Cache
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.shakti_base.exceptions import (
     OrganisationError, PlaceError, PlaceImportError)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 
@@ -20,6 +23,32 @@ class ShaktiBaseTestCase(CompanyTestMixin, ModuleTestCase):
         ('company.company', 'parent'),
         ('res.user', 'company'),
         }
+
+    @unittest.skipIf(
+        backend.name != 'sqlite', "the cache checks through its own "
+        "connection on other databases")
+    def test_sqlite_transaction_atomic_after_cache_check(self):
+        """Test a transaction that checks the cache on SQLite keeps its
+        isolation, and a nested one that checks it commits nothing of the
+        transaction around it"""
+        def expire_cache_check():
+            Cache._clean_last = dt.datetime.now() - dt.timedelta(days=1)
+
+        expire_cache_check()
+        with Transaction().start(DB_NAME, 0) as transaction:
+            self.assertEqual(
+                transaction.connection.isolation_level, 'IMMEDIATE')
+            Group = Pool().get('res.group')
+            Group.create([{'name': "Rolled Back Group"}])
+            expire_cache_check()
+            with self.assertRaises(ZeroDivisionError):
+                with transaction.new_transaction():
+                    1 / 0
+            transaction.rollback()
+        with Transaction().start(DB_NAME, 0):
+            Group = Pool().get('res.group')
+            self.assertEqual(
+                Group.search([('name', '=', "Rolled Back Group")]), [])
 
     @with_transaction()
     def test_places_loaded(self):

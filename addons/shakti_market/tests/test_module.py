@@ -19,6 +19,8 @@ class ShaktiMarketTestCase(CompanyTestMixin, ModuleTestCase):
             ('shakti.market.product_group', 'coordinating_organisation'),
             ('product.template', 'organisation'),
             ('stock.location', 'organisation'),
+            # Tryton's rule scopes cash movements by their point's company.
+            ('sale.point.cash.transfer', 'company'),
             }
 
     @with_transaction()

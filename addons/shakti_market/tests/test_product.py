@@ -96,6 +96,42 @@ class ProductTestCase(MarketTestCase):
                     'is -₹0.01: it cannot be below zero.'))
 
     @with_transaction(user=0)
+    def test_sale_unit_and_cost(self):
+        """Test a product is sold in the unit it is counted in and costs
+        nothing below zero"""
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        ProductGroup = pool.get('shakti.market.product_group')
+        Enterprise = pool.get('shakti.shg.enterprise')
+        ids = setup_goods("Beta")
+        product = Product(ids['product'])
+        group, = ProductGroup.search([('name', '=', "Beta Textiles")])
+        kilogram = Uom(ModelData.get_id('product', 'uom_kilogram'))
+        gram = Uom(ModelData.get_id('product', 'uom_gram'))
+        with as_user(ids['lead_officer']):
+            with self.assertRaises(ProductError) as cm:
+                Template(
+                    name="Indigo Dye", enterprise=Enterprise(
+                        ids['enterprise']),
+                    product_group=group, default_uom=kilogram,
+                    sale_uom=gram, gross_price=Decimal('300.0000'),
+                    products=[Product()]).save()
+            self.assertEqual(cm.exception.message, (
+                    'The product "Indigo Dye" is sold in "Gram" but '
+                    'counted in "Kilogram": market goods are sold in the '
+                    'unit they are counted in.'))
+            with self.assertRaises(ProductError) as cm:
+                Product.write([Product(product.id)], {
+                        'cost_price': Decimal('-1.0000'),
+                        })
+            self.assertEqual(cm.exception.message, (
+                    'The Cost Price of the product "Block-printed Saree" '
+                    'is -₹1.00: it cannot be below zero.'))
+
+    @with_transaction(user=0)
     def test_receipt_enterprise_with_lines(self):
         """Test the enterprise of a receipt with lines cannot change, by
         the user or by the server"""

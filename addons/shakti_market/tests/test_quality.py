@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from decimal import Decimal
 
+from trytond.model.exceptions import AccessError
 from trytond.modules.quality.exceptions import InspectionError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
@@ -107,3 +108,23 @@ class InspectionAlertTestCase(MarketTestCase):
                 self.assertRaises(InspectionError):
             Shipment.ship([shipment])
         self.assertEqual(Shipment(shipment.id).state, 'packed')
+
+    @with_transaction(user=0)
+    def test_state_by_buttons_only(self):
+        """Test no officer passes a failed inspection by writing its
+        state"""
+        pool = Pool()
+        Inspection = pool.get('quality.inspection')
+        ids = setup_goods("Alpha")
+        shipment, inspection = packed_transfer(ids['officer'], ids)
+        inspection = check(ids['officer'], inspection, finish=False)
+        for user in [ids['officer'], ids['lead_officer']]:
+            with self.subTest(user=user):
+                with as_user(user), self.assertRaises(AccessError) as cm:
+                    Inspection.write([Inspection(inspection.id)], {
+                            'state': 'passed',
+                            })
+                self.assertEqual(cm.exception.message, (
+                        'The field "State" of "%s" is read-only here and '
+                        'cannot be set to "passed".' % inspection.rec_name))
+        self.assertEqual(Inspection(inspection.id).state, 'failed')
