@@ -19,6 +19,8 @@ LANGUAGES = {
     }
 # A Python %-format placeholder such as %(date)s or %(count)d.
 PLACEHOLDER = re.compile(r'%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]')
+# A number such as 5, 14.2 or 1,20,000, which a translation must keep.
+NUMBER = re.compile(r'\d+(?:[.,]\d+)*')
 MESSAGE_CONTEXT = 'model:ir.message,text:'
 
 
@@ -35,6 +37,14 @@ def placeholder_mismatches(pofile):
     return [
         entry.msgctxt for entry in pofile
         if placeholders(entry.msgid) != placeholders(entry.msgstr)]
+
+
+def number_mismatches(pofile):
+    "Return the msgctxt of each entry whose msgstr changes the numbers"
+    return [
+        entry.msgctxt for entry in pofile
+        if sorted(NUMBER.findall(entry.msgid))
+        != sorted(NUMBER.findall(entry.msgstr))]
 
 
 def survivor_page_message_ids():
@@ -93,6 +103,31 @@ class TranslationFileTestCase(unittest.TestCase):
                 MESSAGE_CONTEXT + 'msg_dropped',
                 ])
 
+    def test_numbers_kept(self):
+        for code in LANGUAGES:
+            with self.subTest(language=code):
+                self.assertEqual(number_mismatches(read_po(code)), [])
+
+    def test_number_mismatch_found(self):
+        "A msgstr that changes an amount or drops a number is reported"
+        pofile = polib.POFile()
+        pofile.append(polib.POEntry(
+                msgctxt='model:shakti.scheme,benefit:scheme_changed',
+                msgid="Assistance of INR 1,20,000.",
+                msgstr="1,20,00 টাকা সহায়তা।"))
+        pofile.append(polib.POEntry(
+                msgctxt='model:shakti.scheme,benefit:scheme_dropped',
+                msgid="35 kg a month.",
+                msgstr="মাসে কিছু কেজি।"))
+        pofile.append(polib.POEntry(
+                msgctxt='model:shakti.scheme,benefit:scheme_kept',
+                msgid="5 kg a month, 14.2 kg refill.",
+                msgstr="মাসে 5 কেজি, 14.2 কেজি সিলিন্ডার।"))
+        self.assertEqual(number_mismatches(pofile), [
+                'model:shakti.scheme,benefit:scheme_changed',
+                'model:shakti.scheme,benefit:scheme_dropped',
+                ])
+
     def test_survivor_page_messages_translated(self):
         message_ids = survivor_page_message_ids()
         self.assertTrue(message_ids)
@@ -136,6 +171,15 @@ class TranslationTestCase(unittest.TestCase):
         criterion_id = ModelData.get_id('shakti_case', fs_id)
         with Transaction().set_context(language=language):
             return Criterion(criterion_id).name
+
+    def scheme_name(self, language, fs_id):
+        pool = Pool()
+        Scheme = pool.get('shakti.scheme')
+        ModelData = pool.get('ir.model.data')
+
+        scheme_id = ModelData.get_id('shakti_case', fs_id)
+        with Transaction().set_context(language=language):
+            return Scheme(scheme_id).name
 
     @with_transaction()
     def test_entries_match_source(self):
@@ -233,6 +277,12 @@ class TranslationTestCase(unittest.TestCase):
         self.assertEqual(
             self.criterion_name('hi', 'criterion_follow_through'),
             "वादा निभाना")
+        self.assertEqual(
+            self.scheme_name('hi', 'scheme_pmay_g'),
+            "प्रधानमंत्री आवास योजना - ग्रामीण")
+        self.assertEqual(
+            self.scheme_name('en_IN', 'scheme_pmay_g'),
+            "Pradhan Mantri Awaas Yojana - Gramin")
         with Transaction().set_context(language='hi'):
             self.assertEqual(
                 gettext(
