@@ -1,23 +1,26 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The survivor pages: small HTML pages on which a survivor follows her
-applications, hearings and plan actions, records her visits to offices with
-a rating of the official met, and updates the parts of her intake that her
-case worker opened to her.
+"""Routes of the survivor pages, small HTML pages for phones.
 
-The pages run as the root user: every record taken from the URL or a form
-goes through ``own_record``, which finds it among the survivor's records of
-the session and answers 404 otherwise."""
+On these pages a survivor follows her applications, hearings and plan
+actions. She records her visits to offices with a rating of the official
+met, and updates the parts of her intake that her case worker opened.
+
+The pages run as the root user. So every record taken from the URL or a
+form goes through ``Page.own_record``, which searches it among the records
+of the session's survivor and aborts with 404 when it is not found."""
 import datetime as dt
 import functools
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
 from urllib.parse import urlencode
 
 from genshi.template import TemplateLoader
+from trytond.config import config
 from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
 from trytond.protocols.wrappers import (
@@ -28,7 +31,8 @@ from trytond.wsgi import app
 from .application import PENDING_STATES
 from .plan import OPEN_STATUSES
 from .rating import ANCHORS, ASPECTS, MAX_SCORE, MIN_SCORE
-from .survivor_account import SURVIVOR_LANGUAGE_CODES, SURVIVOR_LANGUAGES
+from .survivor_account import (
+    SURVIVOR_LANGUAGE_CODES, SURVIVOR_LANGUAGES, _attempt_minutes)
 
 COOKIE = 'shakti_survivor'
 # The cookie of the forms shown before she logs in: their CSRF token is
@@ -92,6 +96,7 @@ NOTICES = {
     }
 
 loader = TemplateLoader(DIRECTORY, auto_reload=False)
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -117,6 +122,9 @@ def check_csrf(request, key):
     "Abort with 403 unless the form carries the token of key"
     token = request.form.get('csrf_token', '')
     if not key or not hmac.compare_digest(token, csrf_token(key)):
+        logger.info(
+            "survivor page %s: CSRF token missing or invalid from %s",
+            request.path, request.remote_addr)
         abort(HTTPStatus.FORBIDDEN)
 
 
@@ -281,7 +289,8 @@ class Page:
         """Return the record of model with id_ if it belongs to her survivor
         record and matches domain, and abort with 404 otherwise.
 
-        A missing record and another survivor's record answer alike."""
+        A missing record and another survivor's record both abort with 404,
+        so the response does not reveal which ids exist."""
         Model = self.pool.get(model)
         try:
             id_ = int(id_)
@@ -294,6 +303,9 @@ class Page:
                 (SURVIVOR_PATHS[model], '=', self.survivor.id),
                 ] + list(domain or []), limit=1)
         if not records:
+            logger.info(
+                "survivor page %s: %s %s not found for web user %s",
+                self.request.path, model, id_, self.account.id)
             abort(HTTPStatus.NOT_FOUND)
         record, = records
         return record
@@ -310,8 +322,8 @@ def request_language(request):
 
 
 def with_survivor(func):
-    """Run func with the Page of her session in her language, or redirect
-    to the login page when the request has no valid session"""
+    """Decorate a route to run with the Page of her session, in her
+    language, and to redirect to the login page without a valid session"""
     @functools.wraps(func)
     def wrapper(request, pool, *args, **kwargs):
         WebUser = pool.get('web.user')
@@ -337,7 +349,7 @@ def with_survivor(func):
 
 
 def anonymous(func):
-    "Run func with the Page of a request without a session"
+    "Decorate a route to run with the Page of a request without a session"
     @functools.wraps(func)
     def wrapper(request, pool, *args, **kwargs):
         language = request_language(request)
@@ -415,16 +427,14 @@ def login(page):
 
 
 def too_many(page):
-    "Return the page for too many attempts"
+    "Return the page for too many attempts, with status 429"
+    logger.info(
+        "survivor page %s: too many attempts from %s",
+        page.request.path, page.request.remote_addr)
     return page.render(
         'message.html', HTTPStatus.TOO_MANY_REQUESTS,
         title=_('too_many_title'),
-        text=_('too_many_attempts', minutes=attempt_minutes()))
-
-
-def attempt_minutes():
-    from .survivor_account import _attempt_minutes
-    return _attempt_minutes()
+        text=_('too_many_attempts', minutes=_attempt_minutes()))
 
 
 @survivor_route('logout', methods=['POST'])
@@ -448,7 +458,7 @@ def reset(page):
     ResetCode = pool.get('web.user.reset_code')
     request = page.request
 
-    length = attempt_password_length()
+    length = config.getint('password', 'length', default=0)
     if request.method == 'GET':
         return page.render(
             'reset.html', login=request.args.get('login', ''),
@@ -479,11 +489,6 @@ def reset(page):
     return page.redirect(done='password')
 
 
-def attempt_password_length():
-    from trytond.config import config
-    return config.getint('password', 'length', default=0)
-
-
 @survivor_route('language', methods=['POST'])
 def language(request, pool):
     WebUser = pool.get('web.user')
@@ -497,6 +502,7 @@ def language(request, pool):
     else:
         check_csrf(request, request.cookies.get(PRE_COOKIE))
     if code not in SURVIVOR_LANGUAGE_CODES:
+        logger.info("survivor page language: invalid code %r", code)
         abort(HTTPStatus.BAD_REQUEST)
     if account:
         account.set_language(code)
@@ -578,8 +584,8 @@ def application(page, application):
 
 
 def duty_bearer_groups(page, application):
-    """Return the active offices of her block, and of the application, each
-    with its active duty bearers, as (office, duty bearers) pairs"""
+    """Return (office, duty bearers) pairs of the active offices of her
+    block and of the application's office, with their active duty bearers"""
     pool = page.pool
     DutyBearer = pool.get('shakti.duty_bearer')
 
@@ -616,10 +622,14 @@ def visit(page, application):
         check_csrf(request, page.key)
         client_key = request.form.get('client_key', '')
         if not CLIENT_KEY.fullmatch(client_key):
+            logger.info(
+                "survivor page visit: invalid client key %r of web user %s",
+                client_key, page.account.id)
             abort(HTTPStatus.BAD_REQUEST)
         existing = FollowUp.search([('client_key', '=', client_key)])
         if existing:
-            # The form was sent before, from the phone's queue or twice.
+            # The form was sent before: twice, or again from the phone's
+            # queue.
             page.own_record(
                 'shakti.application.follow_up', existing[0].id,
                 [('application', '=', application.id)])
@@ -736,7 +746,7 @@ def check_visit(page, application, form):
     for criterion in visit_criteria(page):
         by_aspect.setdefault(criterion.aspect, []).append(criterion)
     for aspect, criteria in by_aspect.items():
-        given = {}
+        scored = {}
         for criterion in criteria:
             raw = form.get('score_%s' % criterion.id, '').strip()
             if not raw:
@@ -750,16 +760,16 @@ def check_visit(page, application, form):
                         criterion=criterion.name, application=number,
                         minimum=MIN_SCORE, maximum=MAX_SCORE))
                 continue
-            given[criterion] = score
-        if given:
+            scored[criterion] = score
+        if scored:
             for criterion in criteria:
-                if (criterion not in given
+                if (criterion not in scored
                         and form.get('score_%s' % criterion.id, '').strip()
                         == ''):
                     errors.append(_('score_missing',
                             criterion=criterion.name,
                             aspect=aspects[aspect], application=number))
-        scores.update(given)
+        scores.update(scored)
     if scores and met == 'other':
         errors.append(_('rating_other', application=number))
     values['scores'] = scores
