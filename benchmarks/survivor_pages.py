@@ -28,7 +28,8 @@ from trytond.wsgi import app  # noqa: E402
 LIMIT = 100 * 1024
 PASSWORD = 'benchmark-pages-2026'
 BASE = '/%s/survivor/' % DB_NAME
-# A survivor with more records than most, so the sizes are an upper estimate.
+# A survivor with many applications and visits, so that the sizes are an
+# estimate from above for a typical survivor.
 APPLICATIONS = 12
 FOLLOW_UPS = 8
 
@@ -119,11 +120,12 @@ def setup():
 
 
 def weigh(client, path):
-    """Return the raw and gzipped sizes of the page at path with its CSS and
-    JS, as ((raw, gzipped) of the HTML, of the assets, of the total)"""
+    """Return the sizes in bytes of the page at path with the CSS and JS it
+    loads: total raw, total gzipped, HTML raw and CSS plus JS raw"""
     response = client.get(BASE + path)
     if response.status_code != 200:
-        raise RuntimeError("%s answered %s" % (path, response.status_code))
+        raise RuntimeError(
+            "GET %s returned status %s" % (path, response.status_code))
     html = response.get_data()
     assets = b''
     gzipped_assets = 0
@@ -155,7 +157,8 @@ def main():
             'csrf_token': token,
             })
     if response.status_code != 303:
-        raise RuntimeError("login answered %s" % response.status_code)
+        raise RuntimeError(
+            "login returned status %s" % response.status_code)
     for name, path in [
             ('home', ''),
             ('application', 'application/%s' % application),

@@ -282,7 +282,6 @@ class SurvivorPagesTestCase(unittest.TestCase):
             WebUser = Pool().get('web.user')
             self.assertEqual(
                 WebUser(self.ids['account']).language.code, 'te')
-            WebUser.write  # noqa: B018
         with Transaction().start(DB_NAME, 0):
             WebUser = Pool().get('web.user')
             WebUser(self.ids['account']).set_language('en_IN')
