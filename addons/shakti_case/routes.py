@@ -783,6 +783,9 @@ def save_visit(page, application, client_key, values):
     Rating = pool.get('shakti.rating')
 
     duty_bearer = values['duty_bearer']
+    # NOTE: two sends of one form at the same moment both pass the search
+    # for its client key, and the Unique constraint fails the second with a
+    # 500. The phone keeps that form and its next send finds the visit.
     follow_up, = FollowUp.create([{
                 'application': application.id,
                 'date': values['date'],
