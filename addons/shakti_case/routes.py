@@ -785,7 +785,8 @@ def save_visit(page, application, client_key, values):
     duty_bearer = values['duty_bearer']
     # NOTE: two sends of one form at the same moment both pass the search
     # for its client key, and the Unique constraint fails the second with a
-    # 500. The phone keeps that form and its next send finds the visit.
+    # 500. The phone's queue keeps a form on a 5xx status, and its next send
+    # finds the visit.
     follow_up, = FollowUp.create([{
                 'application': application.id,
                 'date': values['date'],

@@ -72,6 +72,12 @@ sent twice records one visit. */
         var item = queue[0];
         post(item, token).then(function (response) {
             sending = false;
+            if (response.status >= 500) {
+                // A server error keeps the form for the next send, which
+                // finds the visit if this send saved it.
+                show('waiting');
+                return;
+            }
             store(load().filter(function (other) {
                 return other.key !== item.key;
             }));
