@@ -369,6 +369,7 @@ class _Builder:
         Survivor = pool.get('shakti.survivor')
         WebUser = pool.get('web.user')
         Lang = pool.get('ir.lang')
+        Intake = pool.get('shakti.intake')
 
         languages = {
             lang.code: lang for lang in Lang.search([
@@ -383,6 +384,15 @@ class _Builder:
             accounts.append(WebUser(
                     survivor=survivor, login=login,
                     language=languages[code], password=PASSWORD))
+            # Her case worker opens two need domains of her latest intake
+            # to her pages.
+            intakes = Intake.search([
+                    ('survivor', '=', survivor.id),
+                    ], order=[('date', 'DESC'), ('id', 'DESC')], limit=1)
+            if intakes:
+                Intake.write(intakes, {
+                        'survivor_domains': ['livelihood', 'housing'],
+                        })
         WebUser.save(accounts)
 
     def _case_company(self, company):

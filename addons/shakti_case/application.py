@@ -1,7 +1,7 @@
 # This file is part of Shakti.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.shakti_base.model import OrganisationMixin
 from trytond.pool import Pool
@@ -483,6 +483,16 @@ class FollowUp(OrganisationMixin, ModelSQL, ModelView):
                 ('next_date', '>', Eval('date')),
                 ()),
             ])
+    web_user = fields.Many2One(
+        'web.user', "Recorded By", readonly=True, ondelete='SET NULL',
+        help="The survivor account that recorded the visit on her pages.")
+    recorded_by_survivor = fields.Boolean(
+        "Recorded by Survivor", readonly=True,
+        help="The survivor recorded the visit herself on her pages.")
+    client_key = fields.Char(
+        "Client Key", readonly=True, strip=False,
+        help="The key of the survivor's visit form, so that a form sent "
+        "twice records one visit.")
 
     @classmethod
     def __setup__(cls):
@@ -490,7 +500,23 @@ class FollowUp(OrganisationMixin, ModelSQL, ModelView):
         cls.__access__.add('application')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.application, Index.Range())))
+        cls._sql_constraints += [
+            ('client_key_unique', Unique(t, t.client_key),
+                'shakti_case.msg_follow_up_client_key_unique'),
+            ]
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def default_recorded_by_survivor(cls):
+        return False
+
+    @classmethod
+    def copy(cls, follow_ups, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('client_key', None)
+        default.setdefault('web_user', None)
+        default.setdefault('recorded_by_survivor', False)
+        return super().copy(follow_ups, default=default)
 
     @classmethod
     def default_date(cls):

@@ -55,6 +55,10 @@ class Intake(OrganisationMixin, ModelSQL, ModelView):
     version = fields.Function(
         fields.Integer("Version"), 'get_version')
     needs = fields.One2Many('shakti.intake.need', 'intake', "Needs")
+    survivor_domains = fields.MultiSelection(
+        NEED_DOMAINS, "Open to Survivor", sort=False,
+        help="The need domains that the survivor may update herself on her "
+        "pages: each save makes a new version filled by her.")
 
     @classmethod
     def __setup__(cls):
