@@ -27,6 +27,7 @@ from trytond.protocols.wrappers import (
     HTTPStatus, Response, abort, redirect, with_pool, with_transaction)
 from trytond.transaction import Transaction
 from trytond.wsgi import app
+from werkzeug.exceptions import HTTPException
 
 from .application import PENDING_STATES
 from .plan import OPEN_STATUSES
@@ -62,7 +63,9 @@ SECURITY_HEADERS = {
     'Content-Security-Policy': (
         "default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
         "base-uri 'none'"),
-    'Referrer-Policy': 'no-referrer',
+    # Chromium sends "Origin: null" with a form whose page has no referrer,
+    # and Tryton rejects such a request: keep the origin on her own pages.
+    'Referrer-Policy': 'same-origin',
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     }
@@ -93,6 +96,13 @@ NOTICES = {
     'password': 'msg_survivor_page_password_set',
     'logout': 'msg_survivor_page_logged_out',
     'login': 'msg_survivor_page_login_needed',
+    }
+
+# The page texts of the errors that the pages abort with, by status.
+ERRORS = {
+    HTTPStatus.BAD_REQUEST: 'bad_request',
+    HTTPStatus.FORBIDDEN: 'forbidden',
+    HTTPStatus.NOT_FOUND: 'not_found',
     }
 
 loader = TemplateLoader(DIRECTORY, auto_reload=False)
@@ -133,7 +143,8 @@ def base_path(database_name):
 
 
 def survivor_route(path, methods=('GET',)):
-    "Register path under /<database_name>/survivor/ for the survivor pages"
+    """Register path under /<database_name>/survivor/ for the survivor pages,
+    with the errors that the pages abort with shown in her language"""
     def decorator(func):
         @functools.wraps(func)
         def wrapper(request, pool, *args, **kwargs):
@@ -142,7 +153,12 @@ def survivor_route(path, methods=('GET',)):
             except KeyError:
                 # The routes exist in every database, shakti_case or not.
                 abort(HTTPStatus.NOT_FOUND)
-            return func(request, pool, *args, **kwargs)
+            try:
+                return func(request, pool, *args, **kwargs)
+            except HTTPException as exception:
+                if exception.code not in ERRORS:
+                    raise
+                return error_page(request, pool, exception.code)
         rule = '/<database_name>/survivor/' + path
         return app.route(rule, methods=list(methods))(
             with_pool(with_transaction()(wrapper)))
@@ -309,6 +325,25 @@ class Page:
             abort(HTTPStatus.NOT_FOUND)
         record, = records
         return record
+
+
+def error_page(request, pool, status):
+    """Return the page of the error status, in the language of her session
+    or else of the request"""
+    WebUser = pool.get('web.user')
+
+    key = request.cookies.get(COOKIE)
+    account = WebUser.get_session_account(key) if key else None
+    if account:
+        language = account.language_code
+    else:
+        language = request_language(request)
+    name = ERRORS[status]
+    with Transaction().set_context(language=language):
+        page = Page(request, pool, account=account, language=language)
+        return page.render(
+            'message.html', status,
+            title=_('%s_title' % name), text=_(name))
 
 
 def request_language(request):
@@ -569,15 +604,15 @@ def application(page, application):
         'amount_approved', 'amount_received']
     strings = {
         f: page.field_string('shakti.application', f) for f in fields}
-    strings.update({
-            f: page.field_string('shakti.application.follow_up', f)
-            for f in ['date', 'duty_bearer', 'outcome', 'notes',
-                'next_date']})
+    visit_strings = {
+        f: page.field_string('shakti.application.follow_up', f)
+        for f in ['duty_bearer', 'outcome', 'notes', 'next_date']}
     return page.render(
         'application.html',
         application=application,
         follow_ups=application.follow_ups,
         strings=strings,
+        visit_strings=visit_strings,
         states=page.selection('shakti.application', 'state'),
         outcomes=page.selection('shakti.application.follow_up', 'outcome'),
         notice=page.notice())

@@ -257,7 +257,7 @@ class SurvivorPagesTestCase(unittest.TestCase):
         self.assertIn(
             "frame-ancestors 'none'",
             home.headers['Content-Security-Policy'])
-        self.assertEqual(home.headers['Referrer-Policy'], 'no-referrer')
+        self.assertEqual(home.headers['Referrer-Policy'], 'same-origin')
         self.assertEqual(home.headers['X-Content-Type-Options'], 'nosniff')
         self.assertIn(self.ids['number'], home.text)
         self.assertIn('Submitted', home.text)
@@ -292,8 +292,12 @@ class SurvivorPagesTestCase(unittest.TestCase):
         csrf = self.csrf(client)
         for id_ in [self.ids['other_application'], self.ids['draft'],
                 999999, 'x']:
-            self.assertEqual(client.get(
-                    BASE + 'application/%s' % id_).status_code, 404, id_)
+            response = client.get(BASE + 'application/%s' % id_)
+            self.assertEqual(response.status_code, 404, id_)
+            self.assertIn(
+                "This page does not exist or is not yours. Go back to your "
+                "page.", response.text)
+            self.assertEqual(response.headers['Cache-Control'], 'no-store')
             self.assertEqual(client.get(
                     BASE + 'application/%s/visit' % id_).status_code, 404)
             data = self.visit_form(client)
@@ -493,6 +497,9 @@ class SurvivorPagesTestCase(unittest.TestCase):
             data=data)
 
         self.assertEqual(response.status_code, 403)
+        self.assertIn(
+            "The form has expired or was not sent from these pages. Open "
+            "the page again and send the form again.", response.text)
         self.assertEqual(self.count('shakti.application.follow_up', [
                     ('recorded_by_survivor', '=', True)]), 0)
 
