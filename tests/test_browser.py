@@ -10,7 +10,10 @@ separate process, outside the browser and the access rules. Some records a
 test starts from are made as a demo user through the server's RPC, as the
 web client makes them."""
 import base64
+import contextlib
 import dataclasses
+import datetime as dt
+import functools
 import json
 import os
 import pathlib
@@ -26,10 +29,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from decimal import Decimal
+from xml.etree import ElementTree
 
+import polib
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect, sync_playwright
+from trytond.modules.shakti_case.application import STATES
 from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
 
 from demo.data import PASSWORD
@@ -46,6 +52,12 @@ TIMEOUT = 30000
 # Seconds to wait for the database and the server.
 SETUP_TIMEOUT = 600
 START_TIMEOUT = 120
+# A cheap phone's screen.
+PHONE = {
+    'viewport': {'width': 360, 'height': 640},
+    'is_mobile': True,
+    'has_touch': True,
+    }
 CHROMIUM_ARGS = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
     '--no-first-run', '--disable-background-networking',
@@ -69,6 +81,33 @@ with Transaction().start(name, 0, readonly=True,
 json.dump(records, sys.stdout, default=str)
 """
 
+# Run in a new process, as the root user: issue a reset code for the
+# survivor account of a login, as a case worker does with the Reset Code
+# wizard, and print it. An expired code is issued, then dated a minute ago.
+RESET_CODE = """
+import datetime as dt
+import json
+import sys
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+name, login, expired = json.load(sys.stdin)
+Pool(name).init()
+with Transaction().start(name, 0) as transaction:
+    pool = Pool()
+    WebUser = pool.get('web.user')
+    ResetCode = pool.get('web.user.reset_code')
+    account, = WebUser.search([('login', '=', login)])
+    code, _ = ResetCode.issue(account)
+    if expired:
+        ResetCode.write(
+            ResetCode.search([('web_user', '=', account.id)]),
+            {'expire': dt.datetime.now() - dt.timedelta(minutes=1)})
+    transaction.commit()
+json.dump(code, sys.stdout)
+"""
+
 
 @dataclasses.dataclass
 class Server:
@@ -79,16 +118,25 @@ class Server:
     # The authorization header and the preferences of each user, by login.
     sessions: dict = dataclasses.field(default_factory=dict)
 
-    def query(self, model, domain, fields):
-        "Return the records of model in domain read as root"
+    def run(self, script, *args):
+        """Run script as root in a new process with the database name and
+        args on its input, and return what it prints, decoded from JSON"""
         process = subprocess.run(
-            [sys.executable, '-c', QUERY], cwd=ROOT, env=self.env,
-            input=json.dumps([self.name, model, domain, fields]),
+            [sys.executable, '-c', script], cwd=ROOT, env=self.env,
+            input=json.dumps([self.name, *args]),
             capture_output=True, text=True, timeout=120)
         if process.returncode:
-            pytest.fail("Reading %s from the database failed:\n%s"
-                % (model, process.stderr[-3000:]))
+            pytest.fail("The root script failed on %r:\n%s"
+                % (args, process.stderr[-3000:]))
         return json.loads(process.stdout)
+
+    def query(self, model, domain, fields):
+        "Return the records of model in domain read as root"
+        return self.run(QUERY, model, domain, fields)
+
+    def reset_code(self, login, expired=False):
+        "Return a new reset code of the survivor account of login"
+        return self.run(RESET_CODE, login, expired)
 
     def _post(self, method, params, authorization=None):
         "Send the JSON-RPC request and return its result"
@@ -251,10 +299,11 @@ def server(browser, tmp_path_factory):
             shutil.rmtree(work, ignore_errors=True)
 
 
-@pytest.fixture
-def page(browser, server, request):
-    "Yield a page in a new browser profile; keep a screenshot on failure"
-    context = browser.new_context(viewport={'width': 1400, 'height': 900})
+@contextlib.contextmanager
+def new_page(browser, server, request, **options):
+    """Yield a page in a new browser profile with the context options; keep
+    a screenshot when the test fails"""
+    context = browser.new_context(**options)
     context.set_default_timeout(TIMEOUT)
     page = context.new_page()
     failed = request.session.testsfailed
@@ -271,6 +320,22 @@ def page(browser, server, request):
                 print("No screenshot: %s" % exception)
             print("Server log: %s" % (server.folder / 'trytond.log'))
         context.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    "Yield a page of the web client on a desktop screen"
+    with new_page(browser, server, request,
+            viewport={'width': 1400, 'height': 900}) as page:
+        yield page
+
+
+@pytest.fixture
+def phone(browser, server, request):
+    """Yield a page on a phone's screen whose browser asks for Bengali, in
+    a profile of its own"""
+    with new_page(browser, server, request, locale='bn-IN', **PHONE) as page:
+        yield page
 
 
 def login(page, server, user):
@@ -875,3 +940,272 @@ def test_market_case_worker_cannot_close_day(page, server):
     for button in ["Close Day", "Return Unsold Goods"]:
         expect(tab.locator('button:visible:has-text("%s")' % button)
             ).to_be_disabled()
+
+
+# The survivor pages, on a phone
+
+CASE_MODULE = ROOT / 'addons' / 'shakti_case'
+QUEUE = 'shakti_survivor_queue'
+NEW_PASSWORD = 'Godavari-2026-lantern'
+
+
+@functools.cache
+def po_file(language):
+    return polib.pofile(str(CASE_MODULE / 'locale' / ('%s.po' % language)))
+
+
+def translation(language, context, source):
+    "Return the translation into language of source in its .po context"
+    for entry in po_file(language):
+        if entry.msgctxt == context and entry.msgid == source:
+            return entry.msgstr
+    pytest.fail("No %s translation of %r (%s)" % (language, source, context))
+
+
+@functools.cache
+def xml_field(file, record, field):
+    "Return the text of the field of the record in the module's XML file"
+    tree = ElementTree.parse(CASE_MODULE / file)
+    node = tree.find('.//record[@id="%s"]/field[@name="%s"]' % (
+            record, field))
+    return node.text
+
+
+def page_text(language, name):
+    "Return the survivor page text msg_survivor_page_<name> in language"
+    record = 'msg_survivor_page_%s' % name
+    english = xml_field('message.xml', record, 'text')
+    if language == 'en':
+        return english
+    return translation(
+        language, 'model:ir.message,text:%s' % record, english)
+
+
+def survivor_url(server, path=''):
+    return '%s%s/survivor/%s' % (server.url, server.name, path)
+
+
+def survivor_login(page, server, login, password=PASSWORD):
+    "Log in to the survivor pages as login and wait for her page"
+    page.goto(survivor_url(server, 'login'))
+    page.locator('#login').fill(login)
+    page.locator('#password').fill(password)
+    page.locator('form[action$="/survivor/login"] button').click()
+    expect(page.locator('form[data-logout]')).to_be_visible()
+
+
+def survivor_logout(page):
+    page.locator('form[data-logout] button').click()
+    expect(page.locator('#login')).to_be_visible()
+
+
+def redeem(page, server, login, code, password):
+    "Send the reset form with login, code and password"
+    page.goto(survivor_url(server, 'reset'))
+    page.locator('#login').fill(login)
+    page.locator('#code').fill(code)
+    page.locator('#password').fill(password)
+    page.locator('#password_again').fill(password)
+    page.locator('form[action$="/survivor/reset"] button').click()
+
+
+def applications_of(server, login):
+    "Return the applications past draft of the survivor of login"
+    account, = server.query(
+        'web.user', [('login', '=', login)], ['survivor'])
+    applications = server.query('shakti.application', [
+            ('survivor', '=', account['survivor']),
+            ('state', '!=', 'draft'),
+            ], ['number', 'state', 'date'])
+    # The demo gives each survivor with an account such an application.
+    assert applications
+    return applications
+
+
+def visits(server, **values):
+    "Return the visits she recorded with the values"
+    return server.query('shakti.application.follow_up', [
+            ('recorded_by_survivor', '=', True),
+            *((k, '=', v) for k, v in values.items())],
+        ['date', 'outcome', 'notes', 'duty_bearer', 'client_key'])
+
+
+def fill_visit(page, date, outcome, notes=None):
+    """Fill the visit form with the date, the first duty bearer listed and
+    the outcome; return the duty bearer's id"""
+    page.locator('#date').fill(date)
+    page.locator('#duty_bearer').select_option(index=1)
+    duty_bearer = page.locator('#duty_bearer').input_value()
+    # The first option after "choose" is a duty bearer, not "someone else".
+    assert duty_bearer.isdigit()
+    page.locator('input[name="outcome"][value="%s"]' % outcome).check()
+    if notes:
+        page.locator('#notes').fill(notes)
+    return int(duty_bearer)
+
+
+def test_survivor_records_rated_visit_in_bengali(phone, server):
+    application = applications_of(server, 'sv.basirhat1')[0]
+    states = dict(STATES)
+
+    survivor_login(phone, server, 'sv.basirhat1')
+    # Her account's language, Bengali, shows her page.
+    expect(phone.locator('html')).to_have_attribute('lang', 'bn')
+    card = phone.locator('li.card', has_text=application['number'])
+    expect(card).to_contain_text(translation(
+            'bn', 'selection:shakti.application,state:',
+            states[application['state']]))
+
+    card.locator('a').click()
+    phone.locator('a[href$="/visit"]').click()
+    anchor = translation(
+        'bn', 'model:shakti.rating.criterion,anchor_8:criterion_respect',
+        xml_field('rating_data.xml', 'criterion_respect', 'anchor_8'))
+    # Each score of the rubric shows its description next to it.
+    expect(phone.locator('label.score', has_text=anchor)).to_be_visible()
+    date = phone.locator('#date').input_value()
+    duty_bearer = fill_visit(
+        phone, date, 'promised', "Asked to bring the ration card.")
+    scores = phone.locator('input[name^="score_"][value="8"]')
+    criteria = scores.count()
+    assert criteria == 6
+    for index in range(criteria):
+        scores.nth(index).check()
+    phone.locator('form[data-offline] button[type="submit"]').click()
+
+    expect(phone).to_have_url(re.compile(
+            r'/survivor/application/%s\?done=visit$' % application['id']))
+    expect(phone.locator('.notice:not(#queue)')).to_contain_text(
+        page_text('bn', 'visit_saved'))
+    visit, = visits(server, application=application['id'], date=date)
+    assert visit['outcome'] == 'promised'
+    assert visit['notes'] == "Asked to bring the ration card."
+    assert visit['duty_bearer'] == duty_bearer
+    rating, = server.query('shakti.rating',
+        [('follow_up', '=', visit['id'])], ['rated_by', 'duty_bearer'])
+    assert rating['rated_by'] == 'survivor'
+    assert rating['duty_bearer'] == duty_bearer
+    lines = server.query('shakti.rating.line',
+        [('rating', '=', rating['id'])], ['score'])
+    assert [line['score'] for line in lines] == [8] * criteria
+
+
+def test_survivor_cannot_open_other_survivors_records(
+        browser, server, request):
+    own = applications_of(server, 'sv.vedika')[0]
+    other = applications_of(server, 'sv.basirhat1')
+    with new_page(browser, server, request, locale='en-IN',
+            **PHONE) as page:
+        survivor_login(page, server, 'sv.vedika')
+        expect(page.locator('html')).to_have_attribute('lang', 'te')
+        page.locator('form.languages button[value="en_IN"]').click()
+        expect(page.locator('html')).to_have_attribute('lang', 'en-IN')
+        expect(page.locator('h1')).to_contain_text(
+            page_text('en', 'home_title'))
+        for application in other:
+            expect(page.locator('main')).not_to_contain_text(
+                application['number'])
+
+        paths = ['application/%s' % a['id'] for a in other]
+        paths += ['application/%s/visit' % a['id'] for a in other]
+        paths += ['application/0', 'application/x', 'application/-1']
+        for path in paths:
+            response = page.goto(survivor_url(server, path))
+            assert response.status == 404, path
+        response = page.goto(
+            survivor_url(server, 'application/%s' % own['id']))
+        assert response.status == 200
+        expect(page.locator('main')).to_contain_text(own['number'])
+
+        # A visit sent with her session and token to another survivor's
+        # application is not found and saves nothing.
+        token = page.locator('meta[name="csrf"]').get_attribute('content')
+        target = other[0]
+        response = page.request.post(
+            survivor_url(server, 'application/%s/visit' % target['id']),
+            form={
+                'csrf_token': token,
+                'client_key': secrets.token_hex(16),
+                'date': target['date'],
+                'duty_bearer': 'other',
+                'met_other': "Block office clerk",
+                'outcome': 'not_met',
+                }, max_redirects=0)
+        assert response.status == 404
+        assert visits(server, application=target['id'],
+            met_other="Block office clerk") == []
+
+
+def test_survivor_reset_code_works_once(browser, server, request):
+    code = server.reset_code('sv.vedika')
+
+    with new_page(browser, server, request, locale='en-IN',
+            **PHONE) as page:
+        redeem(page, server, 'sv.vedika', code, NEW_PASSWORD)
+        expect(page.locator('.notice:not(#queue)')).to_contain_text(
+            page_text('en', 'password_set'))
+        survivor_logout(page)
+
+        redeem(page, server, 'sv.vedika', code, 'Krishna-2026-second')
+        expect(page.locator('.errors')).to_contain_text(
+            page_text('en', 'reset_code_invalid'))
+
+        page.goto(survivor_url(server, 'login'))
+        page.locator('#login').fill('sv.vedika')
+        page.locator('#password').fill(PASSWORD)
+        page.locator('form[action$="/survivor/login"] button').click()
+        expect(page.locator('.errors')).to_contain_text(
+            page_text('en', 'login_failed'))
+        survivor_login(page, server, 'sv.vedika', NEW_PASSWORD)
+
+
+def test_survivor_expired_reset_code_rejected(browser, server, request):
+    code = server.reset_code('sv.vedika', expired=True)
+
+    with new_page(browser, server, request, locale='en-IN',
+            **PHONE) as page:
+        redeem(page, server, 'sv.vedika', code, 'Krishna-2026-expired')
+        expect(page.locator('.errors')).to_contain_text(
+            page_text('en', 'reset_code_invalid'))
+        survivor_login(page, server, 'sv.vedika', NEW_PASSWORD)
+
+
+def test_survivor_offline_visit_sent_once(phone, server):
+    application = applications_of(server, 'sv.basirhat1')[0]
+    # Another test records a visit today: this one is on the day she
+    # applied.
+    assert application['date'] < dt.date.today().isoformat()
+
+    survivor_login(phone, server, 'sv.basirhat1')
+    phone.goto(survivor_url(
+            server, 'application/%s/visit' % application['id']))
+    fill_visit(phone, application['date'], 'not_met')
+    client_key = phone.locator('input[name="client_key"]').input_value()
+
+    phone.context.set_offline(True)
+    phone.locator('form[data-offline] button[type="submit"]').click()
+    expect(phone.locator('#queue')).to_have_text(
+        page_text('bn', 'saved_on_phone'))
+    queued = phone.evaluate('key => localStorage.getItem(key)', QUEUE)
+    assert len(json.loads(queued)) == 1
+    assert visits(server, client_key=client_key) == []
+
+    phone.context.set_offline(False)
+    expect(phone.locator('#queue')).to_have_text(
+        page_text('bn', 'queue_sent'))
+    phone.wait_for_function(
+        'key => localStorage.getItem(key) === null', arg=QUEUE)
+    visit, = visits(server, client_key=client_key)
+    assert visit['date'] == application['date']
+    assert visit['outcome'] == 'not_met'
+
+    # The phone sends the same visit again, as after a lost response.
+    phone.evaluate(
+        '([key, queue]) => localStorage.setItem(key, queue)',
+        [QUEUE, queued])
+    phone.reload()
+    phone.wait_for_function(
+        'key => localStorage.getItem(key) === null', arg=QUEUE)
+    expect(phone.locator('#queue')).to_have_text(
+        page_text('bn', 'queue_sent'))
+    assert len(visits(server, client_key=client_key)) == 1
