@@ -332,7 +332,7 @@ def page(browser, server, request):
 
 @pytest.fixture
 def phone(browser, server, request):
-    """Yield a page on a phone's screen whose browser asks for Bengali, in
+    """Yield a page on a phone's screen whose browser requests Bengali, in
     a profile of its own"""
     with new_page(browser, server, request, locale='bn-IN', **PHONE) as page:
         yield page
