@@ -158,10 +158,6 @@ def print_logins(password=None, demo=True):
             % data.PASSWORD)
         for login, role, organisation in data.users():
             print("  %-24s %-20s %s" % (login, role, organisation))
-        print("Survivor page logins (same password)")
-        for login, language, organisation in data.SURVIVOR_ACCOUNTS:
-            print("  %-24s %-20s %s" % (
-                    login, 'survivor (%s)' % language, organisation))
     path = VAR / 'admin-password'
     if password:
         print("  %-24s %-20s password: %s, kept in %s" % (
@@ -169,6 +165,11 @@ def print_logins(password=None, demo=True):
     else:
         print("  %-24s %-20s password kept in %s" % (
                 'admin', 'administrator', path))
+    if demo:
+        print("Survivor page logins (same password as the demo logins)")
+        for login, language, organisation in data.SURVIVOR_ACCOUNTS:
+            print("  %-24s %-20s %s" % (
+                    login, 'survivor (%s)' % language, organisation))
     print()
 
 

@@ -47,6 +47,10 @@ STATIC_FILES = {
     'survivor.js': 'text/javascript; charset=utf-8',
     }
 CLIENT_KEY = re.compile(r'[0-9a-f]{32}')
+# The largest id of a record: ids are 32-bit integers in PostgreSQL.
+MAX_ID = 2 ** 31 - 1
+# The most characters of what she writes in a note or a need description.
+MAX_TEXT = 2000
 # The path from each model the pages read to the survivor who owns it.
 SURVIVOR_PATHS = {
     'shakti.survivor': 'id',
@@ -312,7 +316,7 @@ class Page:
             id_ = int(id_)
         except (TypeError, ValueError):
             abort(HTTPStatus.NOT_FOUND)
-        if not self.survivor or id_ <= 0:
+        if not self.survivor or not (0 < id_ <= MAX_ID):
             abort(HTTPStatus.NOT_FOUND)
         records = Model.search([
                 ('id', '=', id_),
@@ -744,6 +748,10 @@ def check_visit(page, application, form):
     if next_date and date and next_date <= date:
         errors.append(_('next_date_before', next_date=page.date(next_date),
                 date=page.date(date), application=number))
+    if not next_date and date and application.next_follow_up and (
+            application.next_follow_up > date):
+        # A visit without a next date keeps the one planned before.
+        next_date = application.next_follow_up
     values['next_date'] = next_date
 
     met = form.get('duty_bearer', '').strip()
@@ -772,7 +780,8 @@ def check_visit(page, application, form):
         errors.append(_('outcome_invalid', value=outcome,
                 application=number))
     values['outcome'] = outcome
-    values['notes'] = form.get('notes', '').strip() or None
+    values['notes'] = check_text(
+        form.get('notes', ''), _('notes'), errors) or None
 
     # Each aspect is rated on all its criteria or not at all.
     aspects = page.selection('shakti.rating.criterion', 'aspect')
@@ -809,6 +818,16 @@ def check_visit(page, application, form):
         errors.append(_('rating_other', application=number))
     values['scores'] = scores
     return values, errors
+
+
+def check_text(value, label, errors):
+    """Return value without surrounding spaces, and add an error to errors
+    when it is longer than MAX_TEXT characters"""
+    value = value.strip()
+    if len(value) > MAX_TEXT:
+        errors.append(_('text_too_long', field=label, length=len(value),
+                maximum=MAX_TEXT))
+    return value
 
 
 def save_visit(page, application, client_key, values):
@@ -883,11 +902,12 @@ def intake(page):
             if priority not in priorities:
                 errors.append(_('priority_invalid', value=priority,
                         domain=domains[domain]))
+            description = check_text(
+                form.get('description_%s' % domain, ''), domains[domain],
+                errors)
             values[domain] = {
                 'priority': priority,
-                'description': (
-                    form.get('description_%s' % domain, '').strip()
-                    or None),
+                'description': description or None,
                 }
         if not errors:
             save_intake(page, latest, opened, values)

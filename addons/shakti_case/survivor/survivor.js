@@ -27,6 +27,25 @@ sent twice records one visit. */
         }
     }
 
+    function account() {
+        return document.body.getAttribute('data-account');
+    }
+
+    // Return the forms of the queue kept for the account logged in: those
+    // of another account wait for her to log in again.
+    function own(queue) {
+        return queue.filter(function (item) {
+            return item.account === account();
+        });
+    }
+
+    // Return whether the response is the login page that a request without
+    // a valid session is redirected to: the form was not saved.
+    function loggedOut(response) {
+        return response.redirected
+            && response.url.indexOf('/survivor/login') !== -1;
+    }
+
     function csrf() {
         var meta = document.querySelector('meta[name="csrf"]');
         return meta ? meta.getAttribute('content') : null;
@@ -60,9 +79,8 @@ sent twice records one visit. */
 
     function flush() {
         var token = csrf();
-        var queue = load();
-        if (sending || !token || !queue.length || !document.querySelector(
-                'form[data-logout]')) {
+        var queue = own(load());
+        if (sending || !token || !queue.length || !account()) {
             if (queue.length) {
                 show('waiting');
             }
@@ -72,9 +90,9 @@ sent twice records one visit. */
         var item = queue[0];
         post(item, token).then(function (response) {
             sending = false;
-            if (response.status >= 500) {
-                // A server error keeps the form for the next send, which
-                // finds the visit if this send saved it.
+            if (response.status >= 500 || loggedOut(response)) {
+                // A server error or an ended session keeps the form for the
+                // next send, which finds the visit if this send saved it.
                 show('waiting');
                 return;
             }
@@ -87,6 +105,14 @@ sent twice records one visit. */
             sending = false;
             show('waiting');
         });
+    }
+
+    function keep(item) {
+        var queue = load().filter(function (other) {
+            return other.key !== item.key;
+        });
+        queue.push(item);
+        store(queue);
     }
 
     function submit(event) {
@@ -103,6 +129,7 @@ sent twice records one visit. */
         var item = {
             action: form.action,
             key: form.elements.client_key.value,
+            account: account(),
             fields: fields
         };
         var button = form.querySelector('button[type="submit"]');
@@ -110,6 +137,12 @@ sent twice records one visit. */
             button.disabled = true;
         }
         post(item, csrf()).then(function (response) {
+            if (loggedOut(response)) {
+                // Her session ended: keep the visit until she logs in.
+                keep(item);
+                window.location.assign(response.url);
+                return;
+            }
             return response.text().then(function (html) {
                 if (response.redirected) {
                     window.location.assign(response.url);
@@ -120,11 +153,7 @@ sent twice records one visit. */
                 }
             });
         }, function () {
-            var queue = load().filter(function (other) {
-                return other.key !== item.key;
-            });
-            queue.push(item);
-            store(queue);
+            keep(item);
             if (button) {
                 button.disabled = false;
             }
@@ -133,13 +162,9 @@ sent twice records one visit. */
         });
     }
 
-    document.addEventListener('submit', function (event) {
-        if (event.target.getAttribute('data-logout') !== null) {
-            store([]);
-            return;
-        }
-        submit(event);
-    });
+    // The login page shown after she logs out clears her queue, so that a
+    // logout that fails offline loses nothing.
+    document.addEventListener('submit', submit);
     window.addEventListener('online', flush);
     document.addEventListener('DOMContentLoaded', function () {
         if (document.querySelector('form[data-clear]')) {

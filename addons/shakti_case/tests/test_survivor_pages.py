@@ -291,7 +291,7 @@ class SurvivorPagesTestCase(unittest.TestCase):
         client = self.login()
         csrf = self.csrf(client)
         for id_ in [self.ids['other_application'], self.ids['draft'],
-                999999, 'x']:
+                999999, 99999999999999999999, 'x']:
             response = client.get(BASE + 'application/%s' % id_)
             self.assertEqual(response.status_code, 404, id_)
             self.assertIn(
@@ -485,6 +485,61 @@ class SurvivorPagesTestCase(unittest.TestCase):
                     ('recorded_by_survivor', '=', True)]), 0)
         self.assertEqual(self.count('shakti.rating', [
                     ('rated_by', '=', 'survivor')]), 0)
+
+    def test_visit_text_too_long(self):
+        "Test notes longer than 2,000 characters save nothing"
+        client = self.login()
+        url = BASE + 'application/%s/visit' % self.ids['application']
+        data = self.visit_form(client, notes='n' * 2001)
+
+        response = client.post(url, data=data)
+
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(
+            'The text of "What was said" has 2001 characters: shorten it '
+            'to 2000 at most.', response.text)
+        self.assertEqual(self.count('shakti.application.follow_up', [
+                    ('recorded_by_survivor', '=', True)]), 0)
+
+    def test_visit_keeps_planned_next_date(self):
+        """Test a visit without a next date keeps the follow-up date that
+        her case worker planned"""
+        pool = Pool(DB_NAME)
+        today = dt.date.today()
+        planned = today + dt.timedelta(days=12)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            FollowUp = pool.get('shakti.application.follow_up')
+            staff, = FollowUp.create([{
+                        'application': self.ids['application'],
+                        'date': today - dt.timedelta(days=2),
+                        'outcome': 'promised',
+                        'next_date': planned,
+                        }])
+            transaction.commit()
+        self.addCleanup(self.delete_follow_ups, [staff.id])
+        self.addCleanup(self.delete_survivor_visits)
+        client = self.login()
+        data = self.visit_form(client, next_date='')
+
+        response = client.post(
+            BASE + 'application/%s/visit' % self.ids['application'],
+            data=data)
+
+        self.assertEqual(response.status_code, 303, response.text)
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            FollowUp = pool.get('shakti.application.follow_up')
+            Application = pool.get('shakti.application')
+            visit, = FollowUp.search([('recorded_by_survivor', '=', True)])
+            self.assertEqual(visit.next_date, planned)
+            self.assertEqual(
+                Application(self.ids['application']).next_follow_up,
+                planned)
+
+    def delete_follow_ups(self, ids):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            FollowUp = Pool().get('shakti.application.follow_up')
+            FollowUp.delete(FollowUp.browse(ids))
+            transaction.commit()
 
     def test_visit_without_csrf(self):
         "Test a visit without the CSRF token is refused and not saved"
